@@ -1,0 +1,82 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The host links nothing but libswiftCore.so: the toolchain's libswiftGlibc.so needs
+// GLIBC_2.35 (hypotf), and Concurrency, StringProcessing and RegexParser pull it in, while
+// Lambda's provided.al2023 has glibc 2.34. The host therefore reaches libc through its own
+// C shim (CLambdaSystem) and turns off the implicit imports. See docs/architecture.md.
+let leanHost: [SwiftSetting] = [
+    .unsafeFlags([
+        "-Xfrontend", "-disable-implicit-concurrency-module-import",
+        "-Xfrontend", "-disable-implicit-string-processing-module-import",
+    ])
+]
+
+// The Swift toolchain a Swift plugin must share with the host (major.minor), written into
+// each Swift plugin's descriptor by the SDK and checked by the loader.
+#if compiler(>=7.0)
+let swiftToolchain = "7+"
+#elseif compiler(>=6.5)
+let swiftToolchain = "6.5"
+#elseif compiler(>=6.4)
+let swiftToolchain = "6.4"
+#elseif compiler(>=6.3)
+let swiftToolchain = "6.3"
+#elseif compiler(>=6.2)
+let swiftToolchain = "6.2"
+#elseif compiler(>=6.1)
+let swiftToolchain = "6.1"
+#else
+let swiftToolchain = "6.0"
+#endif
+
+let package = Package(
+    name: "lambda-host",
+    products: [
+        .executable(name: "lambda-host", targets: ["lambda-host"]),
+        .library(name: "LambdaPlugin", targets: ["LambdaPlugin"]),
+        .library(name: "CLambdaPlugin", targets: ["CLambdaPlugin"]),
+        // Example plugins: each is one small shared object.
+        .library(name: "Echo", type: .dynamic, targets: ["Echo"]),
+        .library(name: "Fail", type: .dynamic, targets: ["Fail"]),
+        .library(name: "Hello", type: .dynamic, targets: ["Hello"]),
+        // Test fixtures: plugins that misbehave on purpose.
+        .library(name: "Probe", type: .dynamic, targets: ["Probe"]),
+        .library(name: "NoEntry", type: .dynamic, targets: ["NoEntry"]),
+    ],
+    targets: [
+        // The C ABI: the only thing a plugin includes.
+        .target(
+            name: "CLambdaPlugin",
+            cSettings: [.define("LAMBDA_SWIFT_TOOLCHAIN", to: "\"\(swiftToolchain)\"")]
+        ),
+        // libc for the host, without the Glibc overlay.
+        .target(name: "CLambdaSystem", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "LambdaRuntimeAPI", dependencies: ["CLambdaSystem"], swiftSettings: leanHost),
+        .target(
+            name: "LambdaPluginLoader",
+            dependencies: ["CLambdaPlugin", "CLambdaSystem"],
+            swiftSettings: leanHost
+        ),
+        .target(
+            name: "LambdaHost",
+            dependencies: ["CLambdaPlugin", "CLambdaSystem", "LambdaRuntimeAPI", "LambdaPluginLoader"],
+            swiftSettings: leanHost
+        ),
+        .executableTarget(name: "lambda-host", dependencies: ["LambdaHost"], swiftSettings: leanHost),
+
+        // The Swift SDK for plugins, linked statically into each Swift plugin.
+        .target(name: "LambdaPlugin", dependencies: ["CLambdaPlugin"]),
+
+        .target(name: "Echo", dependencies: ["CLambdaPlugin"], path: "Plugins/Echo", publicHeadersPath: "."),
+        .target(name: "Fail", dependencies: ["CLambdaPlugin"], path: "Plugins/Fail", publicHeadersPath: "."),
+        .target(name: "Hello", dependencies: ["LambdaPlugin"], path: "Plugins/Hello"),
+        .target(name: "Probe", dependencies: ["CLambdaPlugin"], path: "Plugins/Fixtures/Probe", publicHeadersPath: "."),
+        .target(name: "NoEntry", path: "Plugins/Fixtures/NoEntry", publicHeadersPath: "."),
+
+        .testTarget(
+            name: "LambdaHostTests",
+            dependencies: ["LambdaRuntimeAPI", "LambdaPluginLoader", "lambda-host"]
+        ),
+    ]
+)

@@ -1,0 +1,23 @@
+// Hello: a Swift plugin on the LambdaPlugin SDK. It decodes {"name": "World"} and
+// answers {"message": "Hello, World!"}.
+//
+//   _HANDLER=libHello.so
+import LambdaPlugin
+
+struct Person: Decodable {
+    let name: String
+}
+
+struct Greeting: Encodable {
+    let message: String
+}
+
+@c public func lambda_plugin_v1() -> UnsafePointer<lambda_plugin_descriptor> {
+    LambdaPluginDescriptor.register(name: "hello", version: "1.0.0")
+}
+
+@c public func handler(_ invocation: UnsafePointer<lambda_invocation>?) -> Int32 {
+    LambdaPlugin.handle(invocation) { (person: Person, context) in
+        Greeting(message: "Hello, \(person.name)!")
+    }
+}

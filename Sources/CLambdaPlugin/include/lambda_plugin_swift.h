@@ -1,0 +1,13 @@
+/*
+ * lambda_plugin_swift.h: what the host and the Swift SDK share beyond the ABI.
+ * C plugins do not need this file.
+ */
+#ifndef LAMBDA_PLUGIN_SWIFT_H
+#define LAMBDA_PLUGIN_SWIFT_H
+
+/* The Swift toolchain this package was built with, as "major.minor" (e.g. "6.3"). The
+ * SDK writes it into a Swift plugin's descriptor; the host refuses a plugin whose value
+ * differs from its own. */
+const char *lambda_plugin_swift_toolchain(void);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * Layout checks for lambda_plugin.h, and the Swift toolchain string.
+ *
+ * The offsets below are the ABI: a change to any of them is a new major version.
+ */
+#include "lambda_plugin.h"
+
+_Static_assert(sizeof(void *) == 8, "lambda-host supports 64-bit targets only (x86_64, arm64)");
+_Static_assert(offsetof(lambda_plugin_descriptor, struct_size) == 8, "descriptor layout");
+_Static_assert(offsetof(lambda_plugin_descriptor, name) == 16, "descriptor layout");
+_Static_assert(offsetof(lambda_plugin_descriptor, shutdown) == 48, "descriptor layout");
+_Static_assert(sizeof(lambda_plugin_descriptor) == 56, "descriptor v1.0 size");
+_Static_assert(offsetof(lambda_invocation, host) == 8, "invocation layout");
+_Static_assert(offsetof(lambda_invocation, payload) == 24, "invocation layout");
+_Static_assert(offsetof(lambda_invocation, host_private) == 96, "invocation layout");
+_Static_assert(sizeof(lambda_invocation) == 104, "invocation v1.0 size");
+_Static_assert(offsetof(lambda_host_api, respond) == 8, "host api layout");
+_Static_assert(sizeof(lambda_host_api) == 40, "host api v1.0 size");
+
+/* The Swift toolchain (major.minor) this package was built with. Package.swift defines
+ * it. Hidden, so that it is never exported from a plugin. */
+__attribute__((visibility("hidden"))) const char *lambda_plugin_swift_toolchain(void) {
+    return LAMBDA_SWIFT_TOOLCHAIN;
+}

@@ -1,0 +1,66 @@
+/*
+ * CLambdaSystem: the part of libc the host uses, without Swift's Glibc overlay.
+ *
+ * The host links only libswiftCore.so: the toolchain's libswiftGlibc.so needs
+ * GLIBC_2.35, which Lambda's provided.al2023 (glibc 2.34) does not have. Importing the
+ * system headers through this module gives Swift the declarations without the overlay.
+ * The lh_ functions wrap what Swift cannot call directly: errno, variadic or
+ * macro-based calls, and signal or thread plumbing with C callbacks.
+ */
+#ifndef CLAMBDA_SYSTEM_H
+#define CLAMBDA_SYSTEM_H
+
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+/* errno of the calling thread (a macro in C, so Swift cannot read it). */
+int lh_errno(void);
+
+/* Milliseconds since the Unix epoch (CLOCK_REALTIME). */
+int64_t lh_now_ms(void);
+
+/* Opens a blocking TCP connection with TCP_NODELAY to host:port, where host is an IPv4
+ * or IPv6 literal or a name. Returns the socket, or -1 with errno set (or -2 when the
+ * name does not resolve). */
+int lh_tcp_connect(const char *host, uint16_t port);
+
+/* Starts a detached thread that runs fn(arg). Returns 0 or an errno value. */
+int lh_thread_start(void (*fn)(void *), void *arg);
+
+/* Held by the thread that runs a plugin's handler while it runs, so the shutdown hook
+ * never runs at the same time as a handler. */
+void lh_invocation_lock(void);
+void lh_invocation_unlock(void);
+
+/* Blocks SIGTERM in the calling thread (and every thread it starts later), then starts a
+ * thread that waits for SIGTERM and calls on_sigterm(). Call it before starting other
+ * threads. Returns 0 or an errno value. */
+int lh_watch_sigterm(void (*on_sigterm)(void));
+
+/* Makes SIGTERM end the process with status 0 (for plugins without a shutdown hook). */
+void lh_exit_on_sigterm(void);
+
+/* Writes the current UTC time as RFC 3339 with milliseconds ("2026-11-23T10:31:34.123Z")
+ * into out, which must hold 25 bytes; returns the length written (24). */
+int lh_format_utc_now(char *out);
+
+/* exit(3), for a Swift caller that has no Glibc overlay. */
+_Noreturn void lh_exit(int code);
+
+#endif

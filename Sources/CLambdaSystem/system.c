@@ -1,0 +1,134 @@
+#include "CLambdaSystem.h"
+
+#include <pthread.h>
+
+int lh_errno(void) { return errno; }
+
+int64_t lh_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int connect_address(const struct sockaddr *address, socklen_t length) {
+    int fd = socket(address->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    while (connect(fd, address, length) != 0) {
+        if (errno == EINTR) continue;
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+int lh_tcp_connect(const char *host, uint16_t port) {
+    /* Literals first: Lambda always gives 127.0.0.1, and getaddrinfo costs a file read. */
+    struct sockaddr_in v4 = {.sin_family = AF_INET, .sin_port = htons(port)};
+    if (inet_pton(AF_INET, host, &v4.sin_addr) == 1)
+        return connect_address((struct sockaddr *)&v4, sizeof v4);
+    struct sockaddr_in6 v6 = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
+    if (inet_pton(AF_INET6, host, &v6.sin6_addr) == 1)
+        return connect_address((struct sockaddr *)&v6, sizeof v6);
+
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *found = NULL;
+    char service[8];
+    snprintf(service, sizeof service, "%u", (unsigned)port);
+    if (getaddrinfo(host, service, &hints, &found) != 0 || found == NULL) return -2;
+    int fd = -1;
+    for (struct addrinfo *a = found; a != NULL && fd < 0; a = a->ai_next)
+        fd = connect_address(a->ai_addr, a->ai_addrlen);
+    freeaddrinfo(found);
+    return fd;
+}
+
+struct thread_start {
+    void (*fn)(void *);
+    void *arg;
+};
+
+static void *thread_main(void *raw) {
+    struct thread_start start = *(struct thread_start *)raw;
+    free(raw);
+    start.fn(start.arg);
+    return NULL;
+}
+
+int lh_thread_start(void (*fn)(void *), void *arg) {
+    struct thread_start *start = malloc(sizeof *start);
+    if (start == NULL) return ENOMEM;
+    start->fn = fn;
+    start->arg = arg;
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attributes, 256 * 1024);
+    pthread_t thread;
+    int rc = pthread_create(&thread, &attributes, thread_main, start);
+    pthread_attr_destroy(&attributes);
+    if (rc != 0) free(start);
+    return rc;
+}
+
+static pthread_mutex_t invocation_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+void lh_invocation_lock(void) { pthread_mutex_lock(&invocation_mutex); }
+void lh_invocation_unlock(void) { pthread_mutex_unlock(&invocation_mutex); }
+
+static void (*sigterm_callback)(void);
+
+static void sigterm_thread(void *unused) {
+    (void)unused;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    for (;;) {
+        int signal_number = 0;
+        if (sigwait(&set, &signal_number) == 0 && signal_number == SIGTERM) {
+            sigterm_callback();
+            return;
+        }
+    }
+}
+
+int lh_watch_sigterm(void (*on_sigterm)(void)) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    int rc = pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (rc != 0) return rc;
+    sigterm_callback = on_sigterm;
+    return lh_thread_start(sigterm_thread, NULL);
+}
+
+void lh_exit(int code) { exit(code); }
+
+static void exit_zero(int signal_number) {
+    (void)signal_number;
+    _exit(0);
+}
+
+void lh_exit_on_sigterm(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = exit_zero;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTERM, &action, NULL);
+    /* A parent may have started us with SIGTERM blocked; the handler must see it. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+int lh_format_utc_now(char *out) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm utc;
+    gmtime_r(&ts.tv_sec, &utc);
+    return snprintf(out, 25, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                    utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ts.tv_nsec / 1000000);
+}

@@ -1,0 +1,14 @@
+/// The Lambda error types the host itself reports for an invocation, in one place.
+/// (Init failures take theirs from ``PluginLoadError/Code/errorType``.)
+public enum ErrorTypes {
+    /// The handler returned an error status without calling `host->fail()`.
+    public static let handlerFailed = "Runtime.HandlerFailed"
+    /// `host->fail()` was called with no error type.
+    public static let unnamedHandlerError = "HandlerError"
+    /// The response is over 6 MiB (the name Lambda itself uses).
+    public static let responseTooLarge = "Function.ResponseSizeTooLarge"
+    /// The event is over Lambda's 6 MiB request limit.
+    public static let eventTooLarge = "Runtime.EventTooLarge"
+    /// The invocation lacks a header the host needs (its deadline).
+    public static let malformedInvocation = "Runtime.MalformedInvocation"
+}

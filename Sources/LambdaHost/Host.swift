@@ -1,0 +1,175 @@
+import CLambdaPlugin
+import CLambdaSystem
+import LambdaPluginLoader
+import LambdaRuntimeAPI
+
+/// The Lambda runtime: loads the plugin `_HANDLER` names (INIT), then answers
+/// invocations forever.
+///
+/// INIT does only what the first invocation needs: parse `_HANDLER`, `dlopen` the
+/// plugin, check its descriptor, run its init hook, and (only for a plugin with a
+/// shutdown hook) register for SIGTERM. No thread pool, event loop or Foundation. Each
+/// failure is posted to `/runtime/init/error` before the host exits with status 1.
+public final class Host {
+    /// Where the host reads its configuration: Lambda's environment variables.
+    public struct Configuration: Sendable {
+        /// `AWS_LAMBDA_RUNTIME_API`: host:port of the Runtime API.
+        public var runtimeAPI: String?
+        /// `_HANDLER`: the plugin and symbol (see `HandlerSpec`).
+        public var handler: String
+        /// `LAMBDA_TASK_ROOT` (default `/var/task`).
+        public var taskRoot: String
+        /// Where layers are unpacked (`/opt`).
+        public var layerRoot: String
+
+        /// Reads the configuration from the process environment.
+        public static func fromEnvironment() -> Configuration {
+            Configuration(
+                runtimeAPI: environment("AWS_LAMBDA_RUNTIME_API"),
+                handler: environment("_HANDLER") ?? "",
+                taskRoot: environment("LAMBDA_TASK_ROOT") ?? "/var/task",
+                layerRoot: "/opt")
+        }
+    }
+
+    private let configuration: Configuration
+    private let client: RuntimeAPIClient
+    private let state: InvocationState
+    private let trace = TraceEnvironment()
+    private let invocation = UnsafeMutablePointer<lambda_invocation>.allocate(capacity: 1)
+
+    private init(configuration: Configuration, client: RuntimeAPIClient) {
+        self.configuration = configuration
+        self.client = client
+        state = InvocationState(client: client)
+        HostServices.state = state
+    }
+
+    /// Runs the runtime with Lambda's environment; never returns.
+    public static func main() -> Never {
+        HostLog.configure(format: environment("AWS_LAMBDA_LOG_FORMAT"), level: environment("AWS_LAMBDA_LOG_LEVEL"))
+        let configuration = Configuration.fromEnvironment()
+        guard let endpoint = configuration.runtimeAPI, !endpoint.isEmpty else {
+            HostLog.host(
+                .fatal,
+                "AWS_LAMBDA_RUNTIME_API is not set: lambda-host is a Lambda runtime and talks to the Runtime API. "
+                    + "Run it under Lambda, or point AWS_LAMBDA_RUNTIME_API at an emulator (see README.md)")
+            lh_exit(1)
+        }
+        let client: RuntimeAPIClient
+        do {
+            client = try RuntimeAPIClient(endpoint: endpoint)
+        } catch {
+            HostLog.host(.fatal, error.description)
+            lh_exit(1)
+        }
+        let host = Host(configuration: configuration, client: client)
+        let plugin = host.initialize()
+        host.run(plugin)
+    }
+
+    // MARK: INIT
+
+    private func initialize() -> LoadedPlugin {
+        let plugin: LoadedPlugin
+        do {
+            plugin = try LoadedPlugin.load(
+                handler: configuration.handler,
+                locator: PluginLocator(taskRoot: configuration.taskRoot, layerRoot: configuration.layerRoot))
+        } catch {
+            failInit(type: error.code.errorType, message: error.message)
+        }
+        if let shutdown = plugin.shutdownHook {
+            Shutdown.watch(hook: shutdown)
+        } else {
+            lh_exit_on_sigterm()
+        }
+        var pluginState: UnsafeMutableRawPointer?
+        if let initHook = plugin.initHook {
+            let status = initHook(HostServices.table, &pluginState)
+            if status != LAMBDA_OK {
+                let reported = state.initFailure
+                failInit(
+                    type: reported?.type ?? PluginLoadError.Code.initFailed.errorType,
+                    message: reported?.message
+                        ?? "the init hook of plugin '\(plugin.name)' returned \(status) without naming the failure")
+            }
+        }
+        if plugin.shutdownHook != nil {
+            Shutdown.ready(state: pluginState, endpoint: configuration.runtimeAPI ?? "")
+        }
+        invocation.initialize(
+            to: lambda_invocation(
+                struct_size: UInt32(MemoryLayout<lambda_invocation>.size), reserved: 0, host: HostServices.table,
+                state: pluginState, payload: nil, payload_size: 0, request_id: nil, deadline_ms: 0,
+                invoked_function_arn: nil, trace_id: nil, client_context: nil, cognito_identity: nil,
+                tenant_id: nil, host_private: Unmanaged.passUnretained(state).toOpaque()))
+        HostLog.host(.debug, "loaded plugin '\(plugin.name)' from \(plugin.library.path), handler '\(plugin.handlerName)'")
+        return plugin
+    }
+
+    private func failInit(type: String, message: String) -> Never {
+        HostLog.host(.fatal, "\(type): \(message)")
+        do {
+            let status = try client.reportInitError(type: type, message: message)
+            if status != 202 {
+                HostLog.host(.error, "the Runtime API answered \(status) to POST /runtime/init/error")
+            }
+        } catch {
+            HostLog.host(.error, "could not report the init error: \(error.description)")
+        }
+        lh_exit(1)
+    }
+
+    // MARK: Invocations
+
+    private func run(_ plugin: LoadedPlugin) -> Never {
+        let empty: StaticString = ""
+        while true {
+            do {
+                let next = try client.next()
+                if next.eventTooLarge {
+                    try state.reject(
+                        next, type: ErrorTypes.eventTooLarge,
+                        message: "the event is \(next.reply.bodyLength) bytes; Lambda accepts at most \(RuntimeAPIClient.maxEventBytes)")
+                    continue
+                }
+                guard let deadline = next.deadlineMs else {
+                    try state.reject(
+                        next, type: ErrorTypes.malformedInvocation,
+                        message: "the invocation has no valid Lambda-Runtime-Deadline-Ms header")
+                    continue
+                }
+                let traceID = next.cString(next.reply.traceID)
+                trace.set(traceID)
+                let body = next.body
+                invocation.pointee.payload = body.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) }
+                    ?? UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
+                invocation.pointee.payload_size = body.count
+                invocation.pointee.request_id = next.cString(next.reply.requestID)
+                invocation.pointee.deadline_ms = deadline
+                invocation.pointee.invoked_function_arn = next.cString(next.reply.functionARN)
+                    ?? UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
+                invocation.pointee.trace_id = traceID
+                invocation.pointee.client_context = next.cString(next.reply.clientContext)
+                invocation.pointee.cognito_identity = next.cString(next.reply.cognitoIdentity)
+                invocation.pointee.tenant_id = next.cString(next.reply.tenantID)
+
+                state.begin(next)
+                lh_invocation_lock()
+                let status = plugin.handler(invocation)
+                lh_invocation_unlock()
+                try state.finish(handlerStatus: status, handlerName: plugin.handlerName)
+            } catch {
+                HostLog.host(.fatal, "\(error.description); exiting")
+                lh_exit(1)
+            }
+        }
+    }
+}
+
+/// An environment variable, or nil.
+func environment(_ name: String) -> String? {
+    guard let value = getenv(name) else { return nil }
+    return String(cString: value)
+}

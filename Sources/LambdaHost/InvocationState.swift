@@ -1,0 +1,133 @@
+import CLambdaPlugin
+import CLambdaSystem
+import LambdaRuntimeAPI
+
+/// What the host knows about the invocation in progress: whether it has been answered,
+/// and whether the Runtime API is still reachable.
+///
+/// It enforces "exactly one answer per invocation": the first `respond` or `fail` is sent
+/// at once; later ones are refused with `LAMBDA_E_ALREADY_ANSWERED`; a handler that
+/// answers nothing gets `null` or a `Runtime.HandlerFailed` error when it returns.
+final class InvocationState {
+    let client: RuntimeAPIClient
+    /// The invocation being handled, while its handler runs.
+    private(set) var current: NextInvocation?
+    private var answered = false
+    /// An answer was sent and its reply is still unread.
+    private var awaitingReply = false
+    /// Set when sending failed: the host exits once the handler has returned.
+    private(set) var lostService: RuntimeAPIError?
+    /// What the init hook reported through `fail(NULL, ...)`.
+    var initFailure: (type: String, message: String)?
+
+    init(client: RuntimeAPIClient) {
+        self.client = client
+    }
+
+    /// Starts an invocation.
+    func begin(_ invocation: NextInvocation) {
+        current = invocation
+        answered = false
+        awaitingReply = false
+    }
+
+    /// `host->respond`.
+    func respond(_ data: UnsafeRawPointer?, _ size: Int) -> lambda_status {
+        guard let invocation = current else { return LAMBDA_E_INVALID }
+        guard !answered else { return LAMBDA_E_ALREADY_ANSWERED }
+        guard data != nil || size == 0, size >= 0 else { return LAMBDA_E_INVALID }
+        answered = true
+        if size > RuntimeAPIClient.maxResponseBytes {
+            let status = send(error: ErrorTypes.responseTooLarge, Self.tooLargeMessage(size), for: invocation)
+            return status == LAMBDA_OK ? LAMBDA_E_TOO_LARGE : status
+        }
+        do {
+            try client.sendResponse(UnsafeRawBufferPointer(start: data, count: size), for: invocation)
+            awaitingReply = true
+            return LAMBDA_OK
+        } catch {
+            lostService = error
+            return LAMBDA_E_IO
+        }
+    }
+
+    /// `host->fail` during an invocation.
+    func fail(type: String, message: String) -> lambda_status {
+        guard let invocation = current else { return LAMBDA_E_INVALID }
+        guard !answered else { return LAMBDA_E_ALREADY_ANSWERED }
+        answered = true
+        return send(error: type, message, for: invocation)
+    }
+
+    private func send(error type: String, _ message: String, for invocation: NextInvocation) -> lambda_status {
+        do {
+            try client.sendError(type: type, message: message, for: invocation)
+            awaitingReply = true
+            return LAMBDA_OK
+        } catch {
+            lostService = error
+            return LAMBDA_E_IO
+        }
+    }
+
+    /// Ends the invocation after its handler returned `status`: answers it if the
+    /// handler did not, then reads the service's reply to the answer.
+    ///
+    /// - Throws: ``RuntimeAPIError`` when the service is gone or answered 500.
+    func finish(handlerStatus status: lambda_status, handlerName: String) throws(RuntimeAPIError) {
+        defer { current = nil }
+        if let lostService { throw lostService }
+        if !answered, let invocation = current {
+            answered = true
+            if status == LAMBDA_OK {
+                let null: StaticString = "null"
+                try client.sendResponse(
+                    UnsafeRawBufferPointer(start: null.utf8Start, count: null.utf8CodeUnitCount), for: invocation)
+                awaitingReply = true
+            } else {
+                _ = send(
+                    error: ErrorTypes.handlerFailed,
+                    "handler '\(handlerName)' returned \(status) without answering; call host->fail() to report a typed error",
+                    for: invocation)
+                if let lostService { throw lostService }
+            }
+        }
+        try readReply()
+    }
+
+    /// Answers an invocation the host itself cannot hand to the plugin.
+    func reject(_ invocation: NextInvocation, type: String, message: String) throws(RuntimeAPIError) {
+        begin(invocation)
+        _ = fail(type: type, message: message)
+        try finish(handlerStatus: LAMBDA_OK, handlerName: "")
+    }
+
+    private func readReply() throws(RuntimeAPIError) {
+        guard awaitingReply, let invocation = current else { return }
+        awaitingReply = false
+        let status = try client.readAnswerReply()
+        switch status {
+        case 202:
+            return
+        case 413:
+            // The service refused the size; answer with the error Lambda would give.
+            HostLog.host(.warn, "the Runtime API refused the response to \(invocation.string(invocation.reply.requestID)) as too large (413)")
+            try client.sendError(
+                type: ErrorTypes.responseTooLarge, message: "the Runtime API refused the response as too large (413)",
+                for: invocation)
+            awaitingReply = true
+            try readReply()
+        default:
+            // 400, 403, 410 (a stale invocation id): the invocation is over for the
+            // service; nothing to retry.
+            HostLog.host(
+                .warn,
+                "the Runtime API answered \(status) to the answer for \(invocation.string(invocation.reply.requestID)): \(client.lastReplyText)"
+            )
+        }
+    }
+
+    static func tooLargeMessage(_ size: Int) -> String {
+        "Response payload size (\(size) bytes) exceeded maximum allowed payload size (\(RuntimeAPIClient.maxResponseBytes) bytes)."
+    }
+}

@@ -1,0 +1,84 @@
+import CLambdaPlugin
+import FoundationEssentials
+
+/// Runs Swift handlers behind a plugin's exported C symbol.
+///
+/// ```swift
+/// @c public func handler(_ invocation: UnsafePointer<lambda_invocation>?) -> Int32 {
+///     LambdaPlugin.handle(invocation) { (person: Person, context) in
+///         Greeting(message: "Hello, \(person.name)!")
+///     }
+/// }
+/// ```
+///
+/// The SDK is linked into each plugin; only the Swift runtime is shared with the host.
+/// It never lets a Swift error cross into C: a thrown error becomes a Lambda error.
+public enum LambdaPlugin {
+    private static let decoder = JSONDecoder()
+    private static let encoder = JSONEncoder()
+
+    /// Decodes the event as JSON into `Event`, calls `body`, and answers with its result
+    /// encoded as JSON.
+    ///
+    /// Cost: the decode and encode (FoundationEssentials' JSON coders) and one copy of
+    /// the response into the host. A decoding failure answers `Runtime.InvalidEvent`; an
+    /// error thrown by `body` answers its ``LambdaPluginError/errorType`` or its type name.
+    public static func handle<Event: Decodable, Output: Encodable>(
+        _ invocation: UnsafePointer<lambda_invocation>?,
+        _ body: (Event, LambdaContext) throws -> Output
+    ) -> lambda_status {
+        handleBytes(invocation) { payload, context in
+            let event: Event
+            do {
+                let data = payload.baseAddress.map {
+                    Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0), count: payload.count, deallocator: .none)
+                } ?? Data()
+                event = try decoder.decode(Event.self, from: data)
+            } catch {
+                throw InvalidEvent(errorMessage: "the event is not a valid \(Event.self): \(error)")
+            }
+            let output = try body(event, context)
+            do {
+                return Array(try encoder.encode(output))
+            } catch {
+                throw InvalidResponse(errorMessage: "the result could not be encoded as JSON: \(error)")
+            }
+        }
+    }
+
+    /// Calls `body` with the raw event and answers with the bytes it returns.
+    public static func handleBytes(
+        _ invocation: UnsafePointer<lambda_invocation>?,
+        _ body: (UnsafeRawBufferPointer, LambdaContext) throws -> [UInt8]
+    ) -> lambda_status {
+        guard let invocation, let host = invocation.pointee.host else { return LAMBDA_E_INVALID }
+        let payload = UnsafeRawBufferPointer(start: invocation.pointee.payload, count: invocation.pointee.payload_size)
+        do {
+            let response = try body(payload, LambdaContext(invocation))
+            guard let respond = host.pointee.respond else { return LAMBDA_E_INVALID }
+            return response.withUnsafeBytes { respond(invocation, $0.baseAddress, $0.count) }
+        } catch let error as LambdaPluginError {
+            return fail(invocation, type: error.errorType, message: error.errorMessage)
+        } catch {
+            return fail(invocation, type: String(describing: type(of: error)), message: String(describing: error))
+        }
+    }
+
+    /// Answers the invocation with an error.
+    @discardableResult
+    public static func fail(_ invocation: UnsafePointer<lambda_invocation>, type: String, message: String) -> lambda_status {
+        guard let host = invocation.pointee.host, let fail = host.pointee.fail else { return LAMBDA_E_INVALID }
+        let status = fail(invocation, type, message)
+        return status == LAMBDA_OK ? LAMBDA_ERROR : status
+    }
+}
+
+struct InvalidEvent: LambdaPluginError {
+    var errorType: String { LambdaPluginErrorTypes.invalidEvent }
+    var errorMessage: String
+}
+
+struct InvalidResponse: LambdaPluginError {
+    var errorType: String { LambdaPluginErrorTypes.invalidResponse }
+    var errorMessage: String
+}

@@ -1,0 +1,49 @@
+@_exported import CLambdaPlugin
+
+/// Builds the descriptor a Swift plugin returns from its entry point:
+///
+/// ```swift
+/// @c public func lambda_plugin_v1() -> UnsafePointer<lambda_plugin_descriptor> {
+///     LambdaPluginDescriptor.register(name: "hello", version: "1.0.0")
+/// }
+/// ```
+///
+/// It fills in the magic, the ABI version and the Swift toolchain the plugin was built
+/// with, so that the host can refuse a plugin built with another toolchain. The
+/// descriptor is built on the first call and returned as it is after that.
+public enum LambdaPluginDescriptor {
+    nonisolated(unsafe) private static var descriptor: UnsafeMutablePointer<lambda_plugin_descriptor>?
+
+    /// Returns the plugin's descriptor, building it on the first call.
+    ///
+    /// - Parameters:
+    ///   - name: a short name for logs and errors.
+    ///   - version: the plugin's version.
+    ///   - flags: `LAMBDA_PLUGIN_*` flags.
+    ///   - initialize: the init hook (see `lambda_init_fn`), or nil.
+    ///   - shutdown: the shutdown hook (see `lambda_shutdown_fn`), or nil.
+    public static func register(
+        name: StaticString,
+        version: StaticString,
+        flags: UInt32 = 0,
+        initialize: lambda_init_fn? = nil,
+        shutdown: lambda_shutdown_fn? = nil
+    ) -> UnsafePointer<lambda_plugin_descriptor> {
+        if let descriptor { return UnsafePointer(descriptor) }
+        let made = UnsafeMutablePointer<lambda_plugin_descriptor>.allocate(capacity: 1)
+        made.initialize(
+            to: lambda_plugin_descriptor(
+                magic: LAMBDA_PLUGIN_MAGIC,
+                abi_major: UInt16(LAMBDA_PLUGIN_ABI_MAJOR),
+                abi_minor: UInt16(LAMBDA_PLUGIN_ABI_MINOR),
+                struct_size: UInt32(MemoryLayout<lambda_plugin_descriptor>.size),
+                flags: flags,
+                name: UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self),
+                version: UnsafeRawPointer(version.utf8Start).assumingMemoryBound(to: CChar.self),
+                swift_toolchain: lambda_plugin_swift_toolchain(),
+                init: initialize,
+                shutdown: shutdown))
+        descriptor = made
+        return UnsafePointer(made)
+    }
+}

@@ -1,0 +1,116 @@
+/// A parsed `_HANDLER` value: which library to load and which symbol to call.
+///
+/// Accepted forms (Lambda's Handler field allows at most 128 characters, no white space):
+///
+/// | `_HANDLER` | library files tried | symbol |
+/// | --- | --- | --- |
+/// | `libhello.so` | `libhello.so` | `handler` |
+/// | `libhello.so:greet` | `libhello.so` | `greet` |
+/// | `hello.greet` (AWS habit) | `libhello.so`, `hello.so` | `greet` |
+/// | `hello` | `libhello.so`, `hello.so` | `handler` |
+/// | `lib/libhello.so:greet` | `lib/libhello.so` (below a root) | `greet` |
+///
+/// Parsing costs a few small allocations, once, at INIT.
+public struct HandlerSpec: Equatable, Sendable {
+    /// `_HANDLER` as it was given.
+    public var text: String
+    /// The file names (or relative or absolute paths) to try, in order.
+    public var candidates: [String]
+    /// The handler symbol.
+    public var symbol: String
+
+    /// Lambda's limit on the Handler field.
+    public static let maxLength = 128
+
+    /// Parses a `_HANDLER` value.
+    ///
+    /// - Throws: ``PluginLoadError`` with code `.malformedHandler` or `.pathEscapesRoot`.
+    public init(_ text: String) throws(PluginLoadError) {
+        self.text = text
+        let example = "set it to libhello.so, libhello.so:handler or hello.handler"
+        guard !text.isEmpty else {
+            throw PluginLoadError(.malformedHandler, "_HANDLER is empty; \(example)")
+        }
+        guard text.utf8.count <= Self.maxLength else {
+            throw PluginLoadError(
+                .malformedHandler, "_HANDLER is \(text.utf8.count) bytes long; Lambda allows at most 128")
+        }
+        if let bad = text.utf8.first(where: { $0 <= 32 || $0 == 127 }) {
+            throw PluginLoadError(
+                .malformedHandler, "_HANDLER '\(text)' contains a space or control character (byte \(bad)); \(example)")
+        }
+
+        var library: String
+        var symbol: String
+        var expand: Bool
+        if let colon = text.firstIndex(of: ":") {
+            library = String(text[..<colon])
+            symbol = String(text[text.index(after: colon)...])
+            if symbol.isEmpty { symbol = Self.defaultSymbol }
+            expand = false
+        } else if Self.isLibraryFileName(text) {
+            library = text
+            symbol = Self.defaultSymbol
+            expand = false
+        } else if let dot = text.lastIndex(of: "."), !text[..<dot].hasSuffix("/") {
+            library = String(text[..<dot])
+            symbol = String(text[text.index(after: dot)...])
+            expand = !Self.isLibraryFileName(library)
+        } else {
+            library = text
+            symbol = Self.defaultSymbol
+            expand = true
+        }
+        guard !library.isEmpty else {
+            throw PluginLoadError(.malformedHandler, "_HANDLER '\(text)' names no library; \(example)")
+        }
+        guard Self.isIdentifier(symbol) else {
+            throw PluginLoadError(
+                .malformedHandler,
+                "_HANDLER '\(text)' names the symbol '\(symbol)', which is not a C identifier; \(example)")
+        }
+        if library.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." }) {
+            throw PluginLoadError(
+                .pathEscapesRoot,
+                "_HANDLER '\(text)' uses '..'; a handler library must stay inside LAMBDA_TASK_ROOT or the layer (/opt)")
+        }
+        if library.hasSuffix("/") {
+            throw PluginLoadError(.malformedHandler, "_HANDLER '\(text)' names a folder, not a library; \(example)")
+        }
+        self.symbol = symbol
+        if expand {
+            // hello -> libhello.so, hello.so (in the same folder when a path is given)
+            let slash = library.lastIndex(of: "/")
+            let folder = slash.map { String(library[...$0]) } ?? ""
+            let name = slash.map { String(library[library.index(after: $0)...]) } ?? library
+            candidates = name.hasPrefix("lib")
+                ? ["\(folder)\(name).so"]
+                : ["\(folder)lib\(name).so", "\(folder)\(name).so"]
+        } else {
+            candidates = [library]
+        }
+    }
+
+    /// The symbol used when `_HANDLER` names a library only.
+    public static let defaultSymbol = "handler"
+
+    /// Whether a name looks like a shared object: `x.so`, or `x.so.1.2` with a version.
+    static func isLibraryFileName(_ name: String) -> Bool {
+        if name.hasSuffix(".so") { return true }
+        // Walk back over the version digits and dots, then expect ".so".
+        let bytes = Array(name.utf8)
+        var i = bytes.count
+        while i > 0 && ((48...57).contains(bytes[i - 1]) || bytes[i - 1] == 46) { i -= 1 }
+        guard i < bytes.count, i >= 3 else { return false }
+        // bytes[i...] is ".6" or ".6.1"; the three bytes before it must be ".so".
+        return bytes[i] == 46 && bytes[i - 3] == 46 && bytes[i - 2] == 115 && bytes[i - 1] == 111
+    }
+
+    /// Whether a string is a C identifier.
+    static func isIdentifier(_ text: String) -> Bool {
+        guard let first = text.utf8.first, !(48...57).contains(first) else { return false }
+        return text.utf8.allSatisfy { c in
+            (48...57).contains(c) || (65...90).contains(c) || (97...122).contains(c) || c == 95
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import CLambdaPlugin
+
+/// A plugin that passed every check: its descriptor matches this host's ABI and its
+/// handler symbol exists. Nothing of the plugin has run yet but its entry point.
+public struct LoadedPlugin: @unchecked Sendable {
+    /// The library.
+    public let library: SharedLibrary
+    /// The plugin's descriptor (static memory inside the plugin).
+    public let descriptor: UnsafePointer<lambda_plugin_descriptor>
+    /// The handler to call for each invocation.
+    public let handler: lambda_handler_fn
+    /// The handler symbol's name.
+    public let handlerName: String
+
+    /// The plugin's name from its descriptor.
+    public var name: String { descriptor.pointee.name.map { String(cString: $0) } ?? "?" }
+
+    /// The init hook, if the plugin has one.
+    public var initHook: lambda_init_fn? { descriptor.pointee.`init` }
+
+    /// The shutdown hook, if the plugin has one.
+    public var shutdownHook: lambda_shutdown_fn? { descriptor.pointee.shutdown }
+
+    /// Loads the plugin `_HANDLER` names: parse, locate, open, check the descriptor, find
+    /// the handler.
+    ///
+    /// - Throws: ``PluginLoadError`` naming what was looked for and where.
+    public static func load(handler text: String, locator: PluginLocator) throws(PluginLoadError) -> LoadedPlugin {
+        let spec = try HandlerSpec(text)
+        let path = try locator.locate(spec)
+        let library = try SharedLibrary(path: path)
+        let descriptor = try DescriptorCheck.entryDescriptor(of: library)
+        try DescriptorCheck.verify(descriptor, path: path)
+        guard let symbol = library.symbol(spec.symbol) else {
+            throw PluginLoadError(
+                .handlerNotFound,
+                "\(path) does not export the handler symbol '\(spec.symbol)' named by _HANDLER '\(spec.text)'; "
+                    + "export it (C: LAMBDA_EXPORT, Swift: @c public func) or fix _HANDLER")
+        }
+        let handler = unsafeBitCast(symbol, to: lambda_handler_fn.self)
+        return LoadedPlugin(library: library, descriptor: descriptor, handler: handler, handlerName: spec.symbol)
+    }
+}

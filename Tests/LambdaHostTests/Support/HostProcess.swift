@@ -1,0 +1,99 @@
+import Foundation
+import Glibc
+
+/// The build folder that holds the products under test: the real `lambda-host` binary
+/// and the plugin `.so` files SwiftPM built next to the test bundle.
+enum BuildProducts {
+    static let folder: URL = {
+        // /proc/self/exe is .../.build/<triple>/<configuration>/lambda-hostPackageTests.xctest
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return executable.deletingLastPathComponent()
+    }()
+
+    static var host: String { folder.appendingPathComponent("lambda-host").path }
+
+    static func plugin(_ name: String) -> String { folder.appendingPathComponent("lib\(name).so").path }
+}
+
+/// A running `lambda-host` process with its stderr collected.
+final class HostProcess: @unchecked Sendable {
+    let process = Process()
+    private let errorPipe = Pipe()
+    private let lock = NSLock()
+    private var collected = Data()
+
+    /// Starts the host against `api` with `_HANDLER=handler`, the task root defaulting to
+    /// the build folder.
+    init(
+        handler: String?,
+        api: TestRuntimeAPI?,
+        taskRoot: String = BuildProducts.folder.path,
+        environment extra: [String: String] = [:],
+        arguments: [String] = []
+    ) throws {
+        process.executableURL = URL(fileURLWithPath: BuildProducts.host)
+        process.arguments = arguments
+        var environment = ["PATH": "/usr/bin:/bin", "LAMBDA_TASK_ROOT": taskRoot]
+        if let handler { environment["_HANDLER"] = handler }
+        if let api { environment["AWS_LAMBDA_RUNTIME_API"] = api.endpoint }
+        environment.merge(extra) { $1 }
+        process.environment = environment
+        process.standardError = errorPipe
+        process.standardOutput = FileHandle.nullDevice
+        errorPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.lock()
+            self.collected.append(data)
+            self.lock.unlock()
+        }
+        try process.run()
+    }
+
+    /// What the host wrote to stderr so far.
+    var stderr: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: collected, as: UTF8.self)
+    }
+
+    /// Waits for the process to exit; returns its status, or nil on timeout (after
+    /// killing it).
+    func waitForExit(timeout: TimeInterval = 20) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > deadline {
+                process.interrupt()
+                kill(process.processIdentifier, SIGKILL)
+                return nil
+            }
+            usleep(5_000)
+        }
+        // Let the pipe drain.
+        usleep(50_000)
+        return process.terminationStatus
+    }
+
+    /// Waits until stderr contains `text`.
+    func waitForLog(_ text: String, timeout: TimeInterval = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stderr.contains(text) { return true }
+            usleep(5_000)
+        }
+        return false
+    }
+
+    func terminate() { kill(process.processIdentifier, SIGTERM) }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        errorPipe.fileHandleForReading.readabilityHandler = nil
+    }
+}
+
+/// Decodes a JSON object body into a dictionary.
+func jsonObject(_ request: TestRuntimeAPI.Request?) -> [String: Any]? {
+    guard let request else { return nil }
+    return (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any]
+}
