@@ -34,6 +34,7 @@ let package = Package(
     name: "lambda-host",
     products: [
         .executable(name: "lambda-host", targets: ["lambda-host"]),
+        .executable(name: "lambda-host-tools", targets: ["lambda-host-tools"]),
         .library(name: "LambdaPlugin", targets: ["LambdaPlugin"]),
         .library(name: "CLambdaPlugin", targets: ["CLambdaPlugin"]),
         // Example plugins: each is one small shared object.
@@ -43,6 +44,10 @@ let package = Package(
         // Test fixtures: plugins that misbehave on purpose.
         .library(name: "Probe", type: .dynamic, targets: ["Probe"]),
         .library(name: "NoEntry", type: .dynamic, targets: ["NoEntry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // The C ABI: the only thing a plugin includes.
@@ -65,6 +70,21 @@ let package = Package(
         ),
         .executableTarget(name: "lambda-host", dependencies: ["LambdaHost"], swiftSettings: leanHost),
 
+        // Developer tools, never in the layer: the embedded Runtime API emulator and the
+        // commands that use it. `lambda-host <command>` hands over to lambda-host-tools.
+        .target(
+            name: "LambdaEmulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "lambda-host-tools",
+            dependencies: ["LambdaEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         // The Swift SDK for plugins, linked statically into each Swift plugin.
         .target(name: "LambdaPlugin", dependencies: ["CLambdaPlugin"]),
 
@@ -76,7 +96,7 @@ let package = Package(
 
         .testTarget(
             name: "LambdaHostTests",
-            dependencies: ["LambdaRuntimeAPI", "LambdaPluginLoader", "lambda-host"]
+            dependencies: ["LambdaRuntimeAPI", "LambdaPluginLoader", "lambda-host", "lambda-host-tools"]
         ),
     ]
 )

@@ -132,3 +132,18 @@ int lh_format_utc_now(char *out) {
     return snprintf(out, 25, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", utc.tm_year + 1900, utc.tm_mon + 1,
                     utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ts.tv_nsec / 1000000);
 }
+
+int lh_exec_sibling(const char *name, char *const argv[]) {
+    char path[PATH_MAX];
+    ssize_t length = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (length <= 0) return -1;
+    path[length] = 0;
+    char *slash = strrchr(path, '/');
+    if (slash == NULL || (size_t)(slash - path) + 2 + strlen(name) > sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(slash + 1, name);
+    execv(path, argv);
+    return -1;
+}

@@ -13,7 +13,8 @@ enum DescriptorCheck {
             throw PluginLoadError(
                 .missingEntryPoint,
                 "\(library.path) does not export \(entryName)(), so it is not a lambda-host plugin; "
-                    + "C: add LAMBDA_PLUGIN_DEFINE(...) from lambda_plugin.h; Swift: export LambdaPluginDescriptor")
+                    + "C: add LAMBDA_PLUGIN_DEFINE(...) from lambda_plugin.h; Swift: add @c public func lambda_plugin_v1() "
+                    + "returning LambdaPluginDescriptor.register(name:version:)")
         }
         typealias Entry = @convention(c) () -> UnsafePointer<lambda_plugin_descriptor>?
         let entry = unsafeBitCast(symbol, to: Entry.self)

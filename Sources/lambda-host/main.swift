@@ -1,14 +1,22 @@
+import CLambdaSystem
 import LambdaHost
 
-// The Lambda path comes first and stays lean: no argument parsing beyond this switch.
+// The Lambda path comes first and stays lean: no argument parsing, no emulator. Every
+// other command belongs to lambda-host-tools, the developer half, which sits next to
+// this binary in a build (it is not part of the Lambda layer).
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case nil, "run":
     Host.main()
-case "--version", "version":
+case "--version":
     print("lambda-host \(LambdaHostVersion.string)")
-case "-h", "--help", "help":
-    print(Usage.text)
 default:
-    Usage.fail("unknown command '\(arguments.first ?? "")'")
+    lh_exec_sibling("lambda-host-tools", CommandLine.unsafeArgv)
+    if arguments.first == "--help" || arguments.first == "-h" || arguments.first == "help" {
+        print(Usage.text)
+    } else {
+        Usage.fail(
+            "'\(arguments.first ?? "")' is a developer command, and lambda-host-tools is not next to this binary "
+                + "(it comes with a `swift build` of the package, not with the Lambda layer)")
+    }
 }

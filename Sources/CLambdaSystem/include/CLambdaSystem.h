@@ -60,6 +60,10 @@ void lh_exit_on_sigterm(void);
  * into out, which must hold 25 bytes; returns the length written (24). */
 int lh_format_utc_now(char *out);
 
+/* Replaces the process with the executable `name` that sits next to this one, passing
+ * argv on. Returns only on failure (with errno set). */
+int lh_exec_sibling(const char *name, char *const argv[]);
+
 /* exit(3), for a Swift caller that has no Glibc overlay. */
 _Noreturn void lh_exit(int code);
 

@@ -1,0 +1,43 @@
+import ArgumentParser
+
+/// The developer commands of lambda-host. The `lambda-host` binary runs the Lambda
+/// runtime itself and hands every other command to this one, so that the runtime stays
+/// free of the emulator, SwiftNIO and argument parsing.
+@main
+struct LambdaHostTools: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lambda-host",
+        abstract: "An AWS Lambda custom runtime that runs a handler shared object (.so).",
+        discussion: """
+            In Lambda, the layer's bootstrap runs `lambda-host` with no arguments: it loads the plugin \
+            that _HANDLER names and answers invocations. On a laptop, `lambda-host invoke` runs the same \
+            runtime against an embedded Runtime API emulator.
+
+            Example:
+              swift build -c release
+              .build/release/lambda-host invoke --handler .build/release/libHello.so --event '{"name":"World"}'
+            """,
+        version: "0.1.0",
+        subcommands: [Invoke.self, Run.self]
+    )
+}
+
+extension LambdaHostTools {
+    /// `lambda-host run`: documented here; the runtime binary handles it itself.
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run as the Lambda runtime (what the layer's bootstrap does).",
+            discussion: """
+                Reads AWS_LAMBDA_RUNTIME_API, _HANDLER and LAMBDA_TASK_ROOT, loads the plugin and answers \
+                invocations until SIGTERM. Example:
+
+                  _HANDLER=libEcho.so LAMBDA_TASK_ROOT=$PWD/.build/release \\
+                    AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001 lambda-host run
+                """
+        )
+
+        func run() throws {
+            try RuntimeProcess.execHost(arguments: ["run"])
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// `lambda-host invoke`: the real binaries, the embedded emulator, one invocation.
+@Suite struct InvokeCommandTests {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func invoke(_ arguments: [String], stdin: String? = nil) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuildProducts.host)
+        process.arguments = ["invoke"] + arguments
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    @Test func invokesTheSwiftExamplePluginByPath() throws {
+        let outcome = try invoke(["--handler", BuildProducts.plugin("Hello"), "--event", #"{"name":"World"}"#])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout == #"{"message":"Hello, World!"}"#)
+    }
+
+    @Test func readsTheEventFromStdinAndTheTaskRootFromTheFlag() throws {
+        let outcome = try invoke(
+            ["--handler", "libEcho.so", "--task-root", BuildProducts.folder.path], stdin: "from stdin")
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout == "from stdin")
+    }
+
+    @Test func aFunctionErrorGoesToStderrWithStatusOne() throws {
+        let outcome = try invoke(["--handler", BuildProducts.plugin("Fail"), "--event", "{}"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout.isEmpty)
+        let error = try #require(
+            try JSONSerialization.jsonObject(with: Data(outcome.stderr.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8))
+                as? [String: Any])
+        #expect(error["errorType"] as? String == "Fail.Deliberate")
+    }
+
+    @Test func anInitErrorReachesTheInvoker() throws {
+        let outcome = try invoke(["--handler", BuildProducts.plugin("NoEntry"), "--event", "{}"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains(#""errorType":"Runtime.MissingEntryPoint""#))
+    }
+
+    @Test func aMissingSharedObjectIsAUsageError() throws {
+        let outcome = try invoke(["--handler", "/nonexistent/libX.so"])
+        #expect(outcome.status != 0 && outcome.status != 1)
+        #expect(outcome.stderr.contains("no such file"))
+    }
+
+    @Test func everyCommandHasHelp() throws {
+        for command in [["--help"], ["invoke", "--help"], ["help", "run"]] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: BuildProducts.host)
+            process.arguments = command
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(command)")
+            #expect(text.contains("Example"), "\(command)")
+        }
+    }
+}
