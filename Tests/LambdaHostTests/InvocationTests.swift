@@ -36,10 +36,11 @@ import Testing
     @Test func handlerErrorCarriesThePluginsTypeAndTheLoopGoesOn() throws {
         let api = try TestRuntimeAPI()
         let host = try HostProcess(handler: "libFail.so", api: api)
-        api.enqueue("fail-1", "{}")
+        api.enqueue("fail-1", "{}", headers: [("Lambda-Runtime-Invocation-Id", "inv-f1")])
         api.enqueue("fail-2", "{}")
         let first = try #require(api.answer(to: "fail-1"))
         #expect(first.path == "/2018-06-01/runtime/invocation/fail-1/error")
+        #expect(first.headers["lambda-runtime-invocation-id"] == "inv-f1")
         #expect(first.headers["lambda-runtime-function-error-type"] == "Fail.Deliberate")
         #expect(first.headers["content-type"] == "application/vnd.aws.lambda.error+json")
         let body = try #require(jsonObject(first))

@@ -33,6 +33,10 @@ final class TestRuntimeAPI: @unchecked Sendable {
         case status500
         case garbage
         case close
+        /// These bytes, then close the connection.
+        case raw([UInt8])
+        /// Serve, and close the connection after every reply (`Connection: close`).
+        case serveAndClose
     }
 
     let port: UInt16
@@ -157,7 +161,10 @@ final class TestRuntimeAPI: @unchecked Sendable {
                 return true
             case .close:
                 return false
-            case .serve:
+            case .raw(let bytes):
+                _ = write(fd, raw: bytes)
+                return false
+            case .serve, .serveAndClose:
                 break
             }
             lock.lock()
@@ -168,10 +175,10 @@ final class TestRuntimeAPI: @unchecked Sendable {
             }
             let invocation = queue.removeFirst()
             lock.unlock()
-            return write(fd, invocation: invocation)
+            return write(fd, invocation: invocation) && !closing
         case ("POST", let path) where path.hasPrefix("/2018-06-01/runtime/invocation/"):
             let status = path.hasSuffix("/response") ? responseStatus : 202
-            return write(fd, status: status, body: #"{"status":"OK"}"#)
+            return write(fd, status: status, body: #"{"status":"OK"}"#) && !closing
         case ("POST", "/2018-06-01/runtime/init/error"):
             return write(fd, status: 202, body: #"{"status":"OK"}"#)
         case ("POST", "/2020-01-01/extension/register"):
@@ -186,8 +193,14 @@ final class TestRuntimeAPI: @unchecked Sendable {
         }
     }
 
+    private var closing: Bool {
+        if case .serveAndClose = nextBehaviour { return true }
+        return false
+    }
+
     private func write(_ fd: Int32, invocation: Invocation) -> Bool {
         var head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        if closing { head += "Connection: close\r\n" }
         head += "Lambda-Runtime-Aws-Request-Id: \(invocation.requestID)\r\n"
         if !invocation.withoutDeadline {
             head += "Lambda-Runtime-Deadline-Ms: \(Int64(Date().timeIntervalSince1970 * 1000) + 60_000)\r\n"
@@ -214,6 +227,7 @@ final class TestRuntimeAPI: @unchecked Sendable {
 
     private func write(_ fd: Int32, status: Int, body: String, headers: [(String, String)] = []) -> Bool {
         var head = "HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+        if closing { head += "Connection: close\r\n" }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         return write(fd, raw: Array((head + "\r\n" + body).utf8))
     }

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+/// What the runtime binary needs at run time must load on Lambda's provided.al2023:
+/// glibc 2.34 and GCC 11's libstdc++ (GLIBCXX_3.4.29), no Foundation.
+@Suite struct DeployabilityTests {
+    func run(_ tool: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(tool) \(arguments)")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func needed(_ path: String) throws -> [String] {
+        try run("readelf", ["-d", path]).split(separator: "\n").compactMap { line in
+            guard line.contains("(NEEDED)"), let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]")
+            else { return nil }
+            return String(line[line.index(after: open)..<close])
+        }
+    }
+
+    /// Where the loader finds the host's Swift libraries: its RUNPATH entries.
+    func runpath(_ path: String) throws -> [String] {
+        let line = try run("readelf", ["-d", path]).split(separator: "\n").first { $0.contains("(RUNPATH)") }
+        guard let line, let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]") else { return [] }
+        return line[line.index(after: open)..<close].split(separator: ":").map(String.init)
+    }
+
+    /// Whether a version is at most `limit` (both as lists of numbers).
+    func atMost(_ version: [Int], _ limit: [Int]) -> Bool {
+        !limit.lexicographicallyPrecedes(version)
+    }
+
+    /// The highest version of `prefix` (GLIBC_ or GLIBCXX_) that `path` requires.
+    func highest(_ prefix: String, in path: String) throws -> [Int] {
+        let text = try run("objdump", ["-T", path])
+        var best: [Int] = []
+        var rest = Substring(text)
+        while let range = rest.range(of: "(\(prefix)") {
+            let tail = rest[range.upperBound...]
+            let digits = tail.prefix { $0.isNumber || $0 == "." }
+            let version = digits.split(separator: ".").compactMap { Int($0) }
+            if best.lexicographicallyPrecedes(version) { best = version }
+            rest = tail
+        }
+        return best
+    }
+
+    @Test func theRuntimeNeedsOnlyLibswiftCoreAndLibc() throws {
+        let libraries = try needed(BuildProducts.host)
+        #expect(
+            Set(libraries).subtracting(["libswiftSwiftOnoneSupport.so"]) == ["libswiftCore.so", "libc.so.6"],
+            "\(libraries)")
+        #expect(!libraries.contains { $0.contains("Foundation") })
+    }
+
+    @Test func everyELFTheRuntimeLoadsFitsAmazonLinux2023() throws {
+        var elves = [BuildProducts.host, BuildProducts.plugin("Echo")]
+        let folders = try runpath(BuildProducts.host)
+        for library in try needed(BuildProducts.host) where library.hasPrefix("libswift") {
+            let found = folders.map { "\($0)/\(library)" }.first { FileManager.default.fileExists(atPath: $0) }
+            elves.append(try #require(found, "\(library) is not in the host's RUNPATH \(folders)"))
+        }
+        #expect(elves.count >= 3)
+        for elf in elves {
+            let glibc = try highest("GLIBC_", in: elf)
+            let glibcxx = try highest("GLIBCXX_", in: elf)
+            #expect(!glibc.isEmpty, "\(elf) has no GLIBC_ requirement at all: objdump output not read")
+            #expect(atMost(glibc, [2, 34]), "\(elf) needs GLIBC_\(glibc)")
+            #expect(atMost(glibcxx, [3, 4, 29]), "\(elf) needs GLIBCXX_\(glibcxx)")
+        }
+        // The check can fail: the toolchain's Glibc overlay is over the line.
+        let overlay = folders.map { "\($0)/libswiftGlibc.so" }.first { FileManager.default.fileExists(atPath: $0) }
+        if let overlay { #expect(!atMost(try highest("GLIBC_", in: overlay), [2, 34])) }
+    }
+}
