@@ -246,10 +246,9 @@ public final class RuntimeAPIConnection {
             total = sum
             if total > maxBody {
                 reply.bodyTooLarge = true
-                // Keep decoding without keeping the bytes.
+                // Keep decoding without keeping the bytes: drain leaves what follows the
+                // chunk's data at `read`.
                 try drain(size, from: read, what: what)
-                read += 0
-                end = read
                 try expectCRLF(at: read, what: what)
                 read += 2
                 continue

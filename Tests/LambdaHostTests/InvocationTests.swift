@@ -138,6 +138,18 @@ import Testing
         _ = host
     }
 
+    @Test func aChunkedEventOverTheLimitIsDrainedAndTheConnectionStaysUsable() throws {
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: "libEcho.so", api: api)
+        api.enqueue(.init(requestID: "chunk-huge", body: [UInt8](repeating: 98, count: 6 * 1024 * 1024 + 101), chunked: true))
+        api.enqueue("chunk-after", "after a drained chunked event")
+        let answer = try #require(api.answer(to: "chunk-huge"))
+        #expect(answer.headers["lambda-runtime-function-error-type"] == "Runtime.EventTooLarge")
+        #expect((jsonObject(answer)?["errorMessage"] as? String)?.contains("6291557 bytes") == true)
+        #expect(api.answer(to: "chunk-after")?.text == "after a drained chunked event")
+        _ = host
+    }
+
     @Test func chunkedEventsAreDecoded() throws {
         let api = try TestRuntimeAPI()
         let host = try HostProcess(handler: "libEcho.so", api: api)

@@ -212,8 +212,9 @@ final class TestRuntimeAPI: @unchecked Sendable {
             head += "Transfer-Encoding: chunked\r\n\r\n"
             bytes = Array(head.utf8)
             var offset = 0
+            let chunk = invocation.body.count > 1 << 20 ? 64 * 1024 : 7
             while offset < invocation.body.count {
-                let size = min(7, invocation.body.count - offset)
+                let size = min(chunk, invocation.body.count - offset)
                 bytes += Array("\(String(size, radix: 16))\r\n".utf8) + invocation.body[offset..<offset + size] + [13, 10]
                 offset += size
             }
