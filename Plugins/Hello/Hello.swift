@@ -1,5 +1,6 @@
 // Hello: a Swift plugin on the LambdaPlugin SDK. It decodes {"name": "World"} and
-// answers {"message": "Hello, World!"}.
+// answers {"message": "Hello, World!"}; an empty name is answered with the error type
+// "Hello.EmptyName".
 //
 //   _HANDLER=libHello.so
 import LambdaPlugin
@@ -12,12 +13,18 @@ struct Greeting: Encodable {
     let message: String
 }
 
+struct EmptyName: LambdaPluginError {
+    var errorType: String { "Hello.EmptyName" }
+    var errorMessage: String { "the event's \"name\" is empty; send {\"name\": \"World\"}" }
+}
+
 @c public func lambda_plugin_v1() -> UnsafePointer<lambda_plugin_descriptor> {
     LambdaPluginDescriptor.register(name: "hello", version: "1.0.0")
 }
 
 @c public func handler(_ invocation: UnsafePointer<lambda_invocation>?) -> Int32 {
     LambdaPlugin.handle(invocation) { (person: Person, context) in
-        Greeting(message: "Hello, \(person.name)!")
+        guard !person.name.isEmpty else { throw EmptyName() }
+        return Greeting(message: "Hello, \(person.name)!")
     }
 }

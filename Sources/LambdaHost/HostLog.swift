@@ -58,13 +58,17 @@ public enum HostLog {
     }
 
     /// Writes one line.
+    /// The most of one line written; CloudWatch keeps 256 KiB of one log event.
+    static let maxLineBytes = 256 * 1024
+
     static func write(
         _ level: Level,
         requestID: UnsafePointer<CChar>?,
-        message: UnsafeRawBufferPointer,
+        message fullMessage: UnsafeRawBufferPointer,
         logger: StaticString?
     ) {
         guard enabled(level) else { return }
+        let message = UnsafeRawBufferPointer(rebasing: fullMessage.prefix(maxLineBytes))
         var line = ByteWriter(capacity: message.count + 128)
         let requestIDBytes = requestID.map { UnsafeRawBufferPointer(start: $0, count: strlen($0)) }
         if json {

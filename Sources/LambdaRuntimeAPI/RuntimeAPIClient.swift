@@ -17,6 +17,10 @@ public final class RuntimeAPIClient {
     /// envelope the service itself allows.
     public static let maxEventBytes = 6 * 1024 * 1024 + 100
 
+    /// The most of an error message sent; the rest is cut (CloudWatch keeps 256 KiB of
+    /// one log event anyway).
+    public static let maxErrorMessageBytes = 256 * 1024
+
     /// The connection, whose buffer holds the last reply.
     public let connection: RuntimeAPIConnection
     private var request = ByteWriter(capacity: 2048)
@@ -162,7 +166,7 @@ public final class RuntimeAPIClient {
     }
 
     private func finishError(type: String, message: String, what: String) throws(RuntimeAPIError) {
-        var body = ByteWriter(capacity: 256 + message.utf8.count)
+        var body = ByteWriter(capacity: 256 + min(message.utf8.count, Self.maxErrorMessageBytes))
         var type = type
         var message = message
         type.withUTF8 { typeBytes in
@@ -171,7 +175,8 @@ public final class RuntimeAPIClient {
                 request.append(headerValue: UnsafeRawBufferPointer(typeBytes))
                 request.append("\r\nContent-Type: application/vnd.aws.lambda.error+json\r\n")
                 body.append("{\"errorMessage\":\"")
-                body.append(jsonEscaped: UnsafeRawBufferPointer(messageBytes))
+                body.append(
+                    jsonEscaped: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(messageBytes).prefix(Self.maxErrorMessageBytes)))
                 body.append("\",\"errorType\":\"")
                 body.append(jsonEscaped: UnsafeRawBufferPointer(typeBytes))
                 body.append("\",\"stackTrace\":[]}")

@@ -30,6 +30,12 @@ import Testing
         #expect(error.path.hasSuffix("/error"))
         #expect(error.headers["lambda-runtime-function-error-type"] == "Runtime.InvalidEvent")
         #expect(jsonObject(error)?["errorMessage"] as? String ?? "" != "")
+
+        // An error the handler throws keeps the type it chose.
+        api.enqueue("hello-3", #"{"name":""}"#)
+        let thrown = try #require(api.answer(to: "hello-3"))
+        #expect(thrown.headers["lambda-runtime-function-error-type"] == "Hello.EmptyName")
+        #expect((jsonObject(thrown)?["errorMessage"] as? String)?.contains("is empty") == true)
         _ = host
     }
 
@@ -186,5 +192,11 @@ import Testing
         #expect((jsonObject(code)?["errorMessage"] as? String)?.contains("returned 7") == true)
         let answers = api.received.filter { $0.method == "POST" && $0.path.contains("/invocation/") }
         #expect(answers.count == 3)
+
+        // A 1 MiB error message is cut to 256 KiB.
+        api.enqueue("long", "long-error")
+        let long = try #require(jsonObject(api.answer(to: "long")))
+        #expect((long["errorMessage"] as? String)?.utf8.count == 256 * 1024)
+        #expect(long["errorType"] as? String == "Probe.LongError")
     }
 }

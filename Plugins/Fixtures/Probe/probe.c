@@ -15,6 +15,7 @@
  *   no-answer       return LAMBDA_OK without answering
  *   error-code      return 7 without answering
  *   log             log one line per level, then respond "logged"
+ *   long-error      fail with a message of 1 MiB
  *   anything else   respond with a JSON object of every invocation field
  */
 #include <lambda_plugin.h>
@@ -94,6 +95,16 @@ LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
         return LAMBDA_OK;
     }
     if (is(inv, "no-answer")) return LAMBDA_OK;
+    if (is(inv, "long-error")) {
+        size_t size = 1024 * 1024;
+        char *message = malloc(size + 1);
+        if (message == NULL) return LAMBDA_ERROR;
+        memset(message, 'x', size);
+        message[size] = 0;
+        host->fail(inv, "Probe.LongError", message);
+        free(message);
+        return LAMBDA_ERROR;
+    }
     if (is(inv, "error-code")) return 7;
     if (is(inv, "log")) {
         for (int level = LAMBDA_LOG_TRACE; level <= LAMBDA_LOG_FATAL; level++) {
