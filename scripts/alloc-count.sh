@@ -7,14 +7,9 @@
 #   scripts/alloc-count.sh [N1] [N2]      (defaults: 1000 and 3000)
 #
 # Needs: swift build -c release, and ../shared/bench (or BENCH_DIR) with the simulator.
-set -euo pipefail
-cd "$(dirname "$0")/.."
 n1=${1:-1000}
 n2=${2:-3000}
-bench=${BENCH_DIR:-../shared/bench}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cc -O2 -o "$work/sim" "$bench/lambda-service-sim.c"
+source "$(dirname "$0")/bench-setup.sh"
 cc -O2 -shared -fPIC -o "$work/alloc-count.so" scripts/alloc-count.c
 count() {
     _HANDLER=libProbe.so LAMBDA_TASK_ROOT=$PWD/.build/release \

@@ -5,16 +5,9 @@
 #   scripts/bench.sh [ROUNDS] [COUNT]      (defaults: 5 rounds of 20000 invocations)
 #
 # Needs: swift build -c release, and ../shared/bench (or BENCH_DIR) with the simulator.
-set -euo pipefail
-cd "$(dirname "$0")/.."
 rounds=${1:-5}
 count=${2:-20000}
-bench=${BENCH_DIR:-../shared/bench}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-[ -f "$bench/lambda-service-sim.c" ] || { echo "bench.sh: no $bench/lambda-service-sim.c (set BENCH_DIR)" >&2; exit 2; }
-[ -x .build/release/lambda-host ] || { echo "bench.sh: run 'swift build -c release' first" >&2; exit 2; }
-cc -O2 -o "$work/sim" "$bench/lambda-service-sim.c"
+source "$(dirname "$0")/bench-setup.sh"
 cc -O2 -o "$work/floor" "$bench/floor-client.c"
 printf '{"name":"World"}' > "$work/hello.json"
 release=$PWD/.build/release
