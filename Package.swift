@@ -75,6 +75,7 @@ let package = Package(
         .target(
             name: "LambdaEmulator",
             dependencies: [
+                "CLambdaSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -82,7 +83,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "lambda-host-tools",
-            dependencies: ["LambdaEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "CLambdaSystem", "LambdaEmulator", "LambdaPluginLoader",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
 
         // The Swift SDK for plugins, linked statically into each Swift plugin.

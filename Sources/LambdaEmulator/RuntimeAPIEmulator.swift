@@ -1,5 +1,5 @@
+import FoundationEssentials
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 
 /// The service side of the Lambda Runtime API (2018-06-01), embedded, for running a
@@ -20,67 +20,92 @@ import NIOPosix
 ///
 /// Cost: one event-loop thread, started with the emulator.
 public final class RuntimeAPIEmulator: @unchecked Sendable {
-    private let group: MultiThreadedEventLoopGroup
-    private let channel: Channel
+    private let server: LoopbackHTTPServer
     private let state: EmulatorState
+    private var channel: Channel { server.channel }
 
     /// `host:port` to put in `AWS_LAMBDA_RUNTIME_API`.
     public let endpoint: String
 
-    private init(group: MultiThreadedEventLoopGroup, channel: Channel, state: EmulatorState, port: Int) {
-        self.group = group
-        self.channel = channel
+    private init(server: LoopbackHTTPServer, state: EmulatorState) {
+        self.server = server
         self.state = state
-        endpoint = "127.0.0.1:\(port)"
+        endpoint = "127.0.0.1:\(server.port)"
     }
 
     /// Starts an emulator on 127.0.0.1; port 0 picks a free one.
     public static func start(port: Int = 0, configuration: EmulatorConfiguration = .init()) async throws
         -> RuntimeAPIEmulator
     {
+        // One thread: the state lives on the loop that serves every connection.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let loop = group.next()
-        let state = EmulatorState(eventLoop: loop, configuration: configuration)
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 64)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(RuntimeAPIHandler(state: state))
-                }
-            }
-        do {
-            let channel = try await bootstrap.bind(host: "127.0.0.1", port: port).get()
-            let bound = channel.localAddress?.port ?? port
-            return RuntimeAPIEmulator(group: group, channel: channel, state: state, port: bound)
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
+        let state = EmulatorState(eventLoop: group.next(), configuration: configuration)
+        let server = try await LoopbackHTTPServer.start(port: port, group: group) { RuntimeAPIHandler(state: state) }
+        return RuntimeAPIEmulator(server: server, state: state)
     }
 
-    /// Queues an invocation and waits for the runtime's answer.
+    /// Queues an invocation and waits for the runtime's answer, or for the timeout, exit
+    /// or init error that ends it.
     public func invoke(_ invocation: EmulatedInvocation) async throws -> InvocationResult {
         let promise = channel.eventLoop.makePromise(of: InvocationResult.self)
         channel.eventLoop.execute { self.state.enqueue(invocation, promise: promise) }
         return try await promise.futureResult.get()
     }
 
-    /// Answers every waiting invoker with `result` (for instance when the runtime exited).
-    public func failPending(with result: InvocationResult) {
-        channel.eventLoop.execute { self.state.failAll(with: result) }
+    /// A fresh runtime is about to start: forget what the last one reported.
+    public func reset() async {
+        try? await channel.eventLoop.submit { self.state.reset() }.get()
     }
 
-    /// The init error the runtime reported, if any.
-    public func initError() async -> InvocationResult? {
-        try? await channel.eventLoop.submit { self.state.initError }.get()
+    /// Waits until the current runtime asks for its first invocation (true) or reports
+    /// an init error or exits (false).
+    public func waitUntilReady() async -> Bool {
+        guard let future = try? await channel.eventLoop.submit({ self.state.ready }).get() else { return false }
+        return (try? await future.get()) ?? false
+    }
+
+    /// The runtime exited: the invocations it was handed get `Runtime.ExitError` with the
+    /// exit status in words; queued ones wait for the next runtime.
+    public func runtimeExited(status: String) async {
+        try? await channel.eventLoop.submit {
+            self.state.runtimeExited { requestID in
+                .failure(type: "Runtime.ExitError", message: "RequestId: \(requestID) Error: Runtime exited with error: \(status)")
+            }
+        }.get()
+    }
+
+    /// Whether invocations are queued or handed out.
+    public func isBusy() async -> Bool {
+        (try? await channel.eventLoop.submit { self.state.queuedCount + self.state.inflightCount > 0 }.get()) ?? false
+    }
+
+    /// The `errorType: errorMessage` of the init error the current runtime reported, if any.
+    public func lastInitError() async -> String? {
+        guard case .error(let type, let body)? = try? await channel.eventLoop.submit({ self.state.initError }).get()
+        else { return nil }
+        struct Document: Decodable { var errorMessage: String? }
+        let message = (try? JSONDecoder().decode(Document.self, from: Data(body)))?.errorMessage
+        return "\(type): \(message ?? String(decoding: body, as: UTF8.self))"
+    }
+
+    /// Whether invocations are queued, waiting for a runtime.
+    public func hasQueuedInvocations() async -> Bool {
+        (try? await channel.eventLoop.submit { self.state.queuedCount > 0 }.get()) ?? false
+    }
+
+    /// Sets what to do when an invocation times out (stop the runtime).
+    public func onTimeout(_ action: @escaping @Sendable () -> Void) {
+        channel.eventLoop.execute { self.state.onTimeout = action }
+    }
+
+    /// Answers every queued and handed-out invocation with `result`.
+    public func failAll(with result: InvocationResult) {
+        channel.eventLoop.execute { self.state.failAll(with: result) }
     }
 
     /// Stops the emulator.
     public func shutdown() async {
-        try? await channel.close()
-        try? await group.shutdownGracefully()
+        await server.shutdown()
     }
 }
 
@@ -131,4 +156,28 @@ public enum InvocationResult: Sendable, Equatable {
     /// The runtime's error: its type and the error document
     /// (`{"errorMessage", "errorType", "stackTrace"}`).
     case error(type: String, body: [UInt8])
+
+    /// An error the emulator itself reports (a timeout, an exit), as Lambda words it.
+    public static func failure(type: String, message: String) -> InvocationResult {
+        .error(type: type, body: Array(#"{"errorMessage":"\#(JSON.escape(message))","errorType":"\#(JSON.escape(type))","stackTrace":[]}"#.utf8))
+    }
+}
+
+/// JSON string escaping for the few documents the emulator writes itself.
+enum JSON {
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
 }

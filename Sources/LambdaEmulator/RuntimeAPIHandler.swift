@@ -14,6 +14,7 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var bodyBytes = 0
+    private var keepAlive = true
 
     init(state: EmulatorState) {
         self.state = state
@@ -41,6 +42,7 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        keepAlive = head.isKeepAlive
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         let invocationPrefix = "/2018-06-01/runtime/invocation/"
         switch (head.method, path) {
@@ -55,7 +57,7 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
         case (.POST, let p) where p.hasPrefix(invocationPrefix):
             let rest = p.dropFirst(invocationPrefix.count).split(separator: "/")
             guard rest.count == 2, rest[1] == "response" || rest[1] == "error" else {
-                return notFound(context)
+                return reject(path, context: context)
             }
             let requestID = String(rest[0])
             let invocationID = head.headers.first(name: "Lambda-Runtime-Invocation-Id")
@@ -88,8 +90,30 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
             // An extension that subscribed to nothing waits here for the emulator's life.
             break
         default:
+            reject(path, context: context)
+        }
+    }
+
+    /// 405 naming the method for a known path asked with another method; 404 otherwise.
+    private func reject(_ path: String, context: ChannelHandlerContext) {
+        if let allowed = Self.allowedMethod(path) {
+            let text = #"{"errorMessage":"use \#(allowed) for \#(path)","errorType":"MethodNotAllowed"}"#
+            write(.methodNotAllowed, text, extraHeaders: [("Allow", allowed)], context: context)
+        } else {
             notFound(context)
         }
+    }
+
+    /// The method a known path takes, for a 405 that names it.
+    static func allowedMethod(_ path: String) -> String? {
+        if path == "/2018-06-01/runtime/invocation/next" || path == "/2020-01-01/extension/event/next" { return "GET" }
+        if path == "/2018-06-01/runtime/init/error" || path == "/2020-01-01/extension/register" { return "POST" }
+        let prefix = "/2018-06-01/runtime/invocation/"
+        if path.hasPrefix(prefix) {
+            let rest = path.dropFirst(prefix.count).split(separator: "/")
+            if rest.count == 2 && (rest[1] == "response" || rest[1] == "error") { return "POST" }
+        }
+        return nil
     }
 
     private func errorType(_ head: HTTPRequestHead) -> String {
@@ -137,8 +161,14 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
     private func send(_ status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, context: ChannelHandlerContext) {
         var headers = headers
         headers.add(name: "Content-Length", value: String(body.readableBytes))
+        let close = !keepAlive
+        if close { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        let ended = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if close {
+            let channel = context.channel
+            ended.whenComplete { _ in channel.close(promise: nil) }
+        }
     }
 }

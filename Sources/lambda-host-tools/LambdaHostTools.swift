@@ -1,4 +1,6 @@
 import ArgumentParser
+import CLambdaSystem
+import Glibc
 
 /// The developer commands of lambda-host. The `lambda-host` binary runs the Lambda
 /// runtime itself and hands every other command to this one, so that the runtime stays
@@ -18,8 +20,23 @@ struct LambdaHostTools: AsyncParsableCommand {
               .build/release/lambda-host invoke --handler .build/release/libHello.so --event '{"name":"World"}'
             """,
         version: "0.1.0",
-        subcommands: [Invoke.self, Run.self]
+        subcommands: [Invoke.self, Serve.self, Emulate.self, Run.self]
     )
+
+    static func main() async {
+        // Runtimes started by these commands stop with them.
+        lh_forward_termination()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 extension LambdaHostTools {
@@ -37,7 +54,9 @@ extension LambdaHostTools {
         )
 
         func run() throws {
-            try RuntimeProcess.execHost(arguments: ["run"])
+            let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lambda-host"), strdup("run"), nil]
+            execv(hostBinary, argv)
+            throw ValidationError("cannot run \(hostBinary): \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -16,12 +16,15 @@
  *   error-code      return 7 without answering
  *   log             log one line per level, then respond "logged"
  *   long-error      fail with a message of 1 MiB
+ *   sleep           sleep 3 seconds, then respond "slept"
+ *   exit            end the process with status 3 without answering
  *   anything else   respond with a JSON object of every invocation field
  */
 #include <lambda_plugin.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static lambda_plugin_descriptor descriptor;
 
@@ -95,6 +98,11 @@ LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
         return LAMBDA_OK;
     }
     if (is(inv, "no-answer")) return LAMBDA_OK;
+    if (is(inv, "sleep")) {
+        sleep(3);
+        return host->respond(inv, "slept", 5);
+    }
+    if (is(inv, "exit")) _exit(3);
     if (is(inv, "long-error")) {
         size_t size = 1024 * 1024;
         char *message = malloc(size + 1);

@@ -29,10 +29,12 @@ final class HostProcess: @unchecked Sendable {
         api: TestRuntimeAPI?,
         taskRoot: String = BuildProducts.folder.path,
         environment extra: [String: String] = [:],
-        arguments: [String] = []
+        arguments: [String] = [],
+        currentDirectory: String? = nil
     ) throws {
         process.executableURL = URL(fileURLWithPath: BuildProducts.host)
         process.arguments = arguments
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         var environment = ["PATH": "/usr/bin:/bin", "LAMBDA_TASK_ROOT": taskRoot]
         if let handler { environment["_HANDLER"] = handler }
         if let api { environment["AWS_LAMBDA_RUNTIME_API"] = api.endpoint }
@@ -86,7 +88,20 @@ final class HostProcess: @unchecked Sendable {
 
     func terminate() { kill(process.processIdentifier, SIGTERM) }
 
+    /// The port a `serve` or `emulate` command printed ("POST events to http://127.0.0.1:PORT/...").
+    func invokePort(timeout: TimeInterval = 20) -> Int? {
+        guard waitForLog("POST events to http://127.0.0.1:", timeout: timeout) else { return nil }
+        let text = stderr
+        guard let range = text.range(of: "POST events to http://127.0.0.1:") else { return nil }
+        return Int(text[range.upperBound...].prefix { $0.isNumber })
+    }
+
     deinit {
+        // SIGTERM first, so that serve and emulate stop the runtimes they started.
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            for _ in 0..<100 where process.isRunning { usleep(2_000) }
+        }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         errorPipe.fileHandleForReading.readabilityHandler = nil
     }

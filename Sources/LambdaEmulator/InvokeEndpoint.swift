@@ -1,0 +1,139 @@
+import NIOCore
+import NIOHTTP1
+
+/// An invoke endpoint compatible with AWS's Runtime Interface Emulator:
+/// `POST /2015-03-31/functions/function/invocations` with the event as the body.
+///
+/// The response body is the function's response with status 200. A function error is
+/// also status 200, with the error document as the body and `X-Amz-Function-Error:
+/// Unhandled`, as Lambda's Invoke API does. Callers are served concurrently; the function
+/// queues them. Optional headers: `X-Amz-Client-Context` (base64, as the Invoke API takes
+/// it), `X-Amz-Cognito-Identity`, `X-Amz-Tenant-Id`.
+public final class InvokeEndpoint: @unchecked Sendable {
+    /// The path RIE serves.
+    public static let path = "/2015-03-31/functions/function/invocations"
+
+    private let server: LoopbackHTTPServer
+
+    /// The port it listens on (127.0.0.1).
+    public var port: Int { server.port }
+
+    private init(server: LoopbackHTTPServer) {
+        self.server = server
+    }
+
+    /// Starts listening on 127.0.0.1:`port` (0 picks a free port); `invoke` runs each
+    /// request's event.
+    public static func start(
+        port: Int,
+        invoke: @escaping @Sendable (EmulatedInvocation) async -> InvocationResult
+    ) async throws -> InvokeEndpoint {
+        InvokeEndpoint(server: try await LoopbackHTTPServer.start(port: port) { InvokeHandler(invoke: invoke) })
+    }
+
+    /// The URL to POST events to.
+    public var url: String { "http://127.0.0.1:\(port)\(Self.path)" }
+
+    /// Stops listening.
+    public func shutdown() async {
+        await server.shutdown()
+    }
+}
+
+/// One connection to the invoke endpoint.
+final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let invoke: @Sendable (EmulatedInvocation) async -> InvocationResult
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private var keepAlive = true
+
+    init(invoke: @escaping @Sendable (EmulatedInvocation) async -> InvocationResult) {
+        self.invoke = invoke
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let requestHead):
+            head = requestHead
+            body.clear()
+        case .body(var chunk):
+            body.writeBuffer(&chunk)
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            handle(head, context: context)
+        }
+    }
+
+    private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        keepAlive = head.isKeepAlive
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        guard head.method == .POST, path == InvokeEndpoint.path else {
+            let text = #"{"errorMessage":"POST events to \#(InvokeEndpoint.path)","errorType":"InvalidRequest"}"#
+            respond(status: .notFound, headers: [], body: Array(text.utf8), context: context)
+            return
+        }
+        var invocation = EmulatedInvocation(payload: body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
+        invocation.clientContext = head.headers.first(name: "X-Amz-Client-Context").flatMap(Base64.decodeToString)
+        invocation.cognitoIdentity = head.headers.first(name: "X-Amz-Cognito-Identity")
+        invocation.tenantID = head.headers.first(name: "X-Amz-Tenant-Id")
+        let loop = context.eventLoop
+        let bound = NIOLoopBound(context, eventLoop: loop)
+        let invoke = self.invoke
+        let promise = loop.makePromise(of: InvocationResult.self)
+        let request = invocation
+        promise.completeWithTask { await invoke(request) }
+        promise.futureResult.whenSuccess { [self] result in
+            switch result {
+            case .response(let bytes):
+                respond(status: .ok, headers: [], body: bytes, context: bound.value)
+            case .error(let type, let bytes):
+                respond(
+                    status: .ok, headers: [("X-Amz-Function-Error", "Unhandled"), ("X-Lambda-Error-Type", type)],
+                    body: bytes, context: bound.value)
+            }
+        }
+    }
+
+    private func respond(status: HTTPResponseStatus, headers extra: [(String, String)], body: [UInt8], context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(body.count))
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+        let ended = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let channel = context.channel
+            ended.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+}
+
+/// Base64 decoding for the client context header.
+enum Base64 {
+    static func decodeToString(_ text: String) -> String? {
+        var table = [Int16](repeating: -1, count: 256)
+        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(c)] = Int16(i)
+        }
+        var bytes: [UInt8] = []
+        var accumulator = 0
+        var bits = 0
+        for c in text.utf8 where c != 61 {
+            let value = table[Int(c)]
+            guard value >= 0 else { return nil }
+            accumulator = (accumulator << 6) | Int(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                bytes.append(UInt8((accumulator >> bits) & 0xff))
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

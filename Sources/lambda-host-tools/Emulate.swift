@@ -1,0 +1,68 @@
+import ArgumentParser
+import LambdaEmulator
+
+extension LambdaHostTools {
+    /// `lambda-host emulate`: any runtime against the embedded Runtime API.
+    struct Emulate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run any Lambda runtime against the embedded Runtime API emulator.",
+            discussion: """
+                Runs COMMAND with AWS_LAMBDA_RUNTIME_API and the usual Lambda variables set, and \
+                serves the same invoke endpoint as `serve`: \
+                POST /2015-03-31/functions/function/invocations on 127.0.0.1:PORT. The runtime starts \
+                with the first invocation, and a fresh one replaces it after an exit or a timeout.
+
+                Examples:
+                  lambda-host emulate --port 9000 -- python3 -m awslambdaric app.handler
+                  lambda-host emulate --handler libEcho.so --task-root .build/release -- .build/release/lambda-host
+                  curl -d '{}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations
+                """
+        )
+
+        @Option(help: "The port of the invoke endpoint, on 127.0.0.1. Example: --port 8080")
+        var port: Int = 9000
+
+        @Option(help: "The port of the Runtime API (0 picks a free one). Example: --runtime-api-port 9001")
+        var runtimeAPIPort: Int = 0
+
+        @Option(help: "_HANDLER for the runtime, if it reads it. Example: --handler app.handler")
+        var handler: String?
+
+        @Option(help: "LAMBDA_TASK_ROOT (default: the current folder). Example: --task-root ./build")
+        var taskRoot: String?
+
+        @OptionGroup var function: FunctionOptions
+
+        @Argument(parsing: .postTerminator, help: "The runtime to run, after --. Example: -- python3 -m awslambdaric app.handler")
+        var command: [String] = []
+
+        func validate() throws {
+            guard !command.isEmpty else {
+                throw ValidationError("give the runtime to run after --, e.g. -- python3 -m awslambdaric app.handler")
+            }
+        }
+
+        func run() async throws {
+            let emulator = try await RuntimeAPIEmulator.start(port: runtimeAPIPort, configuration: function.emulator)
+            var environment = function.environment(endpoint: emulator.endpoint)
+            environment["LAMBDA_TASK_ROOT"] = taskRoot ?? currentFolder()
+            if let handler { environment["_HANDLER"] = handler }
+            let command = self.command
+            let variables = environment
+            let supervisor = FunctionSupervisor(emulator: emulator) { endpoint in
+                var launch = RuntimeProcess.Launch(arguments: command, environment: variables)
+                launch.environment["AWS_LAMBDA_RUNTIME_API"] = endpoint
+                return launch
+            }
+            let endpoint = try await InvokeEndpoint.start(port: port) { invocation in
+                do {
+                    return try await supervisor.invoke(invocation)
+                } catch {
+                    return .failure(type: "Runtime.Unavailable", message: "\(error)")
+                }
+            }
+            note("lambda-host emulate: Runtime API on \(emulator.endpoint); POST events to \(endpoint.url)")
+            while true { try await Task.sleep(nanoseconds: 3_600_000_000_000) }
+        }
+    }
+}

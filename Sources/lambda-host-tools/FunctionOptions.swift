@@ -1,0 +1,103 @@
+import ArgumentParser
+import Glibc
+import LambdaEmulator
+
+/// The Lambda environment of a local run: what Lambda would set for the function.
+struct FunctionOptions: ParsableArguments {
+    @Option(help: "The function's name (AWS_LAMBDA_FUNCTION_NAME). Example: --function-name hello")
+    var functionName: String = "function"
+
+    @Option(help: "The function's version (AWS_LAMBDA_FUNCTION_VERSION). Example: --function-version 3")
+    var functionVersion: String = "$LATEST"
+
+    @Option(help: "The memory size in MB (AWS_LAMBDA_FUNCTION_MEMORY_SIZE). Example: --memory-size 512")
+    var memorySize: Int = 128
+
+    @Option(help: "The region (AWS_REGION, and in the function ARN). Example: --region eu-west-1")
+    var region: String = "us-east-1"
+
+    @Option(help: "Seconds an invocation may take (its deadline). Example: --timeout 30")
+    var timeout: Int = 300
+
+    @Option(help: "The log group (AWS_LAMBDA_LOG_GROUP_NAME; default /aws/lambda/<function name>). Example: --log-group /aws/lambda/hello")
+    var logGroup: String?
+
+    @Option(help: "The log stream (AWS_LAMBDA_LOG_STREAM_NAME). Example: --log-stream 2026/11/23/[$LATEST]local")
+    var logStream: String = "local"
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
+        guard memorySize >= 128 && memorySize <= 10240 else {
+            throw ValidationError("--memory-size must be between 128 and 10240 MB, as in Lambda")
+        }
+    }
+
+    /// The emulator's settings.
+    var emulator: EmulatorConfiguration {
+        EmulatorConfiguration(functionName: functionName, region: region, timeoutSeconds: timeout)
+    }
+
+    /// Lambda's variables for a runtime talking to `endpoint`.
+    func environment(endpoint: String) -> [String: String] {
+        [
+            "AWS_LAMBDA_RUNTIME_API": endpoint,
+            "AWS_LAMBDA_FUNCTION_NAME": functionName,
+            "AWS_LAMBDA_FUNCTION_VERSION": functionVersion,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": String(memorySize),
+            "AWS_LAMBDA_LOG_GROUP_NAME": logGroup ?? "/aws/lambda/\(functionName)",
+            "AWS_LAMBDA_LOG_STREAM_NAME": logStream,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        ]
+    }
+}
+
+/// Which plugin a local run loads.
+struct HandlerOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The handler: a _HANDLER value (libhello.so, libhello.so:greet, hello.greet) or a path to a .so.",
+            discussion: "With a path, the .so's folder is the task root. Example: --handler .build/release/libHello.so"
+        ))
+    var handler: String
+
+    @Option(help: "Where the plugin is looked for (LAMBDA_TASK_ROOT; default: the current folder). Example: --task-root .build/release")
+    var taskRoot: String?
+
+    /// `_HANDLER` and `LAMBDA_TASK_ROOT` for the runtime.
+    func resolve() throws -> (handler: String, taskRoot: String) {
+        if handler.contains("/") && handler.hasSuffix(".so") {
+            guard let real = realpath(handler, nil) else {
+                throw ValidationError("--handler \(handler): no such file; build it first (swift build -c release)")
+            }
+            defer { free(real) }
+            let path = String(cString: real)
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            return (String(parts.last ?? ""), taskRoot ?? parts.dropLast().joined(separator: "/"))
+        }
+        return (handler, taskRoot ?? currentFolder())
+    }
+}
+
+/// The current working folder.
+func currentFolder() -> String {
+    guard let path = getcwd(nil, 0) else { return "." }
+    defer { free(path) }
+    return String(cString: path)
+}
+
+/// The runtime binary: `lambda-host` next to this executable.
+var hostBinary: String {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let length = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
+    guard length > 0 else { return "lambda-host" }
+    let own = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return own.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/") + "/lambda-host"
+}
+
+/// Writes a line to stderr.
+func note(_ text: String) {
+    let line = Array((text + "\n").utf8)
+    line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+}

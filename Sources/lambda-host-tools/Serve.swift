@@ -1,0 +1,183 @@
+import ArgumentParser
+import Glibc
+import LambdaEmulator
+import LambdaPluginLoader
+
+extension LambdaHostTools {
+    /// `lambda-host serve`: a local endpoint that invokes the handler, like AWS's RIE.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve a handler behind an invoke endpoint compatible with AWS's Runtime Interface Emulator.",
+            discussion: """
+                Starts the runtime against an embedded Runtime API and answers \
+                POST /2015-03-31/functions/function/invocations on 127.0.0.1:PORT. Concurrent callers \
+                are queued, never dropped. A function error comes back as status 200 with \
+                X-Amz-Function-Error: Unhandled, as from Lambda's Invoke API. A runtime that exits or \
+                times out is replaced for the next invocation.
+
+                With --watch, the plugin is reloaded when its .so changes: the new build is copied to \
+                a fresh folder, started beside the running one, and takes over once it is ready. A \
+                build that fails to load leaves the previous one serving, and the log says why.
+
+                Examples:
+                  lambda-host serve --handler .build/release/libHello.so --port 9000 --watch
+                  curl -d '{"name":"World"}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations
+                """
+        )
+
+        @OptionGroup var plugin: HandlerOptions
+
+        @Option(help: "The port of the invoke endpoint, on 127.0.0.1. Example: --port 8080")
+        var port: Int = 9000
+
+        @Flag(help: "Reload the plugin when its .so changes on disk. Example: --watch")
+        var watch = false
+
+        @OptionGroup var function: FunctionOptions
+
+        func run() async throws {
+            let (handler, taskRoot) = try plugin.resolve()
+            let library = try locate(handler: handler, taskRoot: taskRoot)
+            var generation = 1
+            let first = try await start(handler: handler, taskRoot: watch ? stage(library, generation) : taskRoot)
+            let active = ActiveFunction(first)
+            let endpoint = try await InvokeEndpoint.start(port: port) { invocation in
+                do {
+                    return try await active.current.invoke(invocation)
+                } catch {
+                    return .failure(type: "Runtime.Unavailable", message: "\(error)")
+                }
+            }
+            note("lambda-host serve: POST events to \(endpoint.url)")
+            await report(first, as: "started", library: library)
+
+            guard watch else {
+                while true { try await Task.sleep(nanoseconds: 3_600_000_000_000) }
+            }
+            note("lambda-host serve: watching \(library) for changes")
+            var seen = FileStamp(library)
+            while true {
+                try await Task.sleep(nanoseconds: 200_000_000)
+                let now = FileStamp(library)
+                guard now != seen, let now else { continue }
+                // Wait until the build has finished writing: the same stamp twice.
+                try await Task.sleep(nanoseconds: 200_000_000)
+                guard FileStamp(library) == now else { continue }
+                seen = now
+                generation += 1
+                let candidate: FunctionSupervisor
+                do {
+                    candidate = try await start(handler: handler, taskRoot: stage(library, generation))
+                } catch {
+                    note("lambda-host serve: cannot stage the new \(library): \(error); still serving the previous build")
+                    continue
+                }
+                if await candidate.emulator.waitUntilReady() {
+                    let old = await active.replace(with: candidate)
+                    note("lambda-host serve: reloaded \(library) (build \(generation))")
+                    Task { await old.retire() }
+                } else {
+                    let why = await candidate.emulator.lastInitError() ?? "the runtime exited before it was ready"
+                    note("lambda-host serve: the new \(library) did not start (\(why)); still serving the previous build")
+                    await candidate.shutdown()
+                }
+            }
+        }
+
+        /// Starts a runtime for the plugin in `taskRoot` and begins its INIT.
+        private func start(handler: String, taskRoot: String) async throws -> FunctionSupervisor {
+            let emulator = try await RuntimeAPIEmulator.start(configuration: function.emulator)
+            let environment = function.environment(endpoint: emulator.endpoint)
+            // A staged copy's folder goes when its runtime does.
+            let staged = watch ? taskRoot : nil
+            let supervisor = FunctionSupervisor(emulator: emulator, cleanup: { if let staged { removeFolder(staged) } }) {
+                endpoint in
+                var variables = environment
+                variables["AWS_LAMBDA_RUNTIME_API"] = endpoint
+                variables["_HANDLER"] = handler
+                variables["LAMBDA_TASK_ROOT"] = taskRoot
+                return RuntimeProcess.Launch(arguments: [hostBinary], environment: variables)
+            }
+            try await supervisor.startRuntime()
+            return supervisor
+        }
+
+        private func report(_ supervisor: FunctionSupervisor, as what: String, library: String) async {
+            if await supervisor.emulator.waitUntilReady() {
+                note("lambda-host serve: \(what) \(library)")
+            } else {
+                let why = await supervisor.emulator.lastInitError() ?? "the runtime exited"
+                note("lambda-host serve: \(library) did not start (\(why)); each invocation will try again")
+            }
+        }
+
+        /// The file `_HANDLER` names, found as the runtime will find it.
+        private func locate(handler: String, taskRoot: String) throws -> String {
+            do {
+                return try PluginLocator(taskRoot: taskRoot).locate(HandlerSpec(handler))
+            } catch {
+                throw ValidationError("\(error.code.errorType): \(error.message)")
+            }
+        }
+
+        /// Copies the library into a fresh folder, so that the runtime maps a file no build
+        /// will overwrite, and so that no loader can hand back a stale image.
+        private func stage(_ library: String, _ generation: Int) throws -> String {
+            var template = Array("/tmp/lambda-host-watch-XXXXXX".utf8CString)
+            guard let folder = mkdtemp(&template).map({ String(cString: $0) }) else {
+                throw ValidationError("cannot create a folder in /tmp: \(String(cString: strerror(errno)))")
+            }
+            let name = library.split(separator: "/").last.map(String.init) ?? "plugin.so"
+            let bytes = try Output.readAll(path: library)
+            let fd = open(folder + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o755)
+            guard fd >= 0 else { throw ValidationError("cannot write \(folder)/\(name)") }
+            defer { close(fd) }
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard written == bytes.count else { throw ValidationError("cannot write \(folder)/\(name)") }
+            return folder
+        }
+    }
+}
+
+/// Removes a staging folder and the library in it.
+func removeFolder(_ folder: String) {
+    guard folder.hasPrefix("/tmp/lambda-host-watch-"), let entries = opendir(folder) else { return }
+    while let entry = readdir(entries) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name != "." && name != ".." { unlink(folder + "/" + name) }
+    }
+    closedir(entries)
+    rmdir(folder)
+}
+
+/// The supervisor that invocations go to; replaced by a reload.
+actor ActiveFunction {
+    private(set) var current: FunctionSupervisor
+
+    init(_ supervisor: FunctionSupervisor) {
+        current = supervisor
+    }
+
+    /// Makes `supervisor` the one invocations go to; returns the previous one.
+    func replace(with supervisor: FunctionSupervisor) -> FunctionSupervisor {
+        defer { current = supervisor }
+        return current
+    }
+}
+
+/// What identifies a version of a file: inode, size and modification time.
+struct FileStamp: Equatable {
+    var inode: UInt64
+    var size: Int64
+    var seconds: Int
+    var nanoseconds: Int
+
+    init?(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        seconds = info.st_mtim.tv_sec
+        nanoseconds = info.st_mtim.tv_nsec
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+
+/// `invoke`, `serve` and `emulate`: the real binaries, the embedded emulator, real sockets.
+@Suite struct LocalDevelopmentTests {
+    /// Starts `lambda-host serve` on a free port and returns it with the port.
+    func serve(_ arguments: [String]) throws -> (HostProcess, Int) {
+        let host = try HostProcess(handler: nil, api: nil, arguments: ["serve", "--port", "0"] + arguments)
+        let port = try #require(host.invokePort(), "serve did not start: \(host.stderr)")
+        return (host, port)
+    }
+
+    @Test func invokeReportsATimeoutAsLambdaDoes() throws {
+        let host = try HostProcess(
+            handler: nil, api: nil,
+            arguments: ["invoke", "--handler", BuildProducts.plugin("Probe"), "--event", "sleep", "--timeout", "1"])
+        #expect(host.waitForExit() == 1)
+        #expect(host.stderr.contains(#""errorType":"Sandbox.Timedout""#))
+        #expect(host.stderr.contains("Task timed out after 1.00 seconds"))
+    }
+
+    @Test func invokeReportsARuntimeExit() throws {
+        let host = try HostProcess(
+            handler: nil, api: nil, arguments: ["invoke", "--handler", BuildProducts.plugin("Probe"), "--event", "exit"])
+        #expect(host.waitForExit() == 1)
+        #expect(host.stderr.contains(#""errorType":"Runtime.ExitError""#))
+        #expect(host.stderr.contains("Runtime exited with error: exit status 3"))
+    }
+
+    @Test func serveAnswersConcurrentCallersEachWithItsOwnReply() throws {
+        let (host, port) = try serve(["--handler", BuildProducts.plugin("Hello")])
+        let count = 20
+        let replies = Replies(count: count)
+        let group = DispatchGroup()
+        for i in 0..<count {
+            group.enter()
+            Thread.detachNewThread {
+                replies.set(i, HTTPPost.invoke(port: port, #"{"name":"caller-\#(i)"}"#))
+                group.leave()
+            }
+        }
+        #expect(group.wait(timeout: .now() + 30) == .success)
+        for i in 0..<count {
+            let reply = replies.get(i)
+            #expect(reply?.status == 200, "caller \(i)")
+            #expect(reply?.body == #"{"message":"Hello, caller-\#(i)!"}"#, "caller \(i)")
+        }
+        _ = host
+    }
+
+    @Test func serveReturnsFunctionErrorsAsTheInvokeAPIDoes() throws {
+        let (host, port) = try serve(["--handler", BuildProducts.plugin("Fail")])
+        let reply = try #require(HTTPPost.invoke(port: port, "{}"))
+        #expect(reply.status == 200)
+        #expect(reply.headers["x-amz-function-error"] == "Unhandled")
+        #expect(reply.body.contains(#""errorType":"Fail.Deliberate""#))
+        _ = host
+    }
+
+    @Test func serveStartsAFreshRuntimeAfterAnExitOrATimeout() throws {
+        let (host, port) = try serve(["--handler", BuildProducts.plugin("Probe"), "--timeout", "1"])
+        let exit = try #require(HTTPPost.invoke(port: port, "exit"))
+        #expect(exit.headers["x-amz-function-error"] == "Unhandled")
+        #expect(exit.body.contains("Runtime.ExitError"))
+        let afterExit = try #require(HTTPPost.invoke(port: port, "context"))
+        #expect(afterExit.status == 200 && afterExit.body.contains(#""state":"probe-state""#))
+        let timeout = try #require(HTTPPost.invoke(port: port, "sleep"))
+        #expect(timeout.body.contains("Sandbox.Timedout"))
+        let afterTimeout = try #require(HTTPPost.invoke(port: port, "context"))
+        #expect(afterTimeout.status == 200 && afterTimeout.body.contains(#""requestId""#))
+        _ = host
+    }
+
+    @Test func serveRejectsOtherPaths() throws {
+        let (host, port) = try serve(["--handler", BuildProducts.plugin("Echo")])
+        let reply = try #require(HTTPPost.send(port: port, path: "/invoke", body: "{}"))
+        #expect(reply.status == 404)
+        #expect(reply.body.contains("/2015-03-31/functions/function/invocations"))
+        _ = host
+    }
+
+    @Test func watchReloadsARebuiltPluginAndKeepsTheOldOneWhenTheNewOneIsBroken() throws {
+        let root = try TemporaryFolder()
+        let library = root.path + "/libswap.so"
+        try FileManager.default.copyItem(atPath: BuildProducts.plugin("Echo"), toPath: library)
+        let (host, port) = try serve(["--handler", library, "--watch"])
+        #expect(host.waitForLog("watching"))
+        #expect(HTTPPost.invoke(port: port, #"{"name":"before"}"#)?.body == #"{"name":"before"}"#)
+
+        // "Rebuild": a different plugin under the same name, written as a build tool does.
+        try replace(library, with: FileManager.default.contents(atPath: BuildProducts.plugin("Hello")) ?? Data())
+        #expect(host.waitForLog("reloaded \(library)"))
+        #expect(HTTPPost.invoke(port: port, #"{"name":"after"}"#)?.body == #"{"message":"Hello, after!"}"#)
+
+        // A broken build: the Hello build keeps serving, and the log says why.
+        try replace(library, with: Data("not a shared object".utf8))
+        #expect(host.waitForLog("did not start"))
+        #expect(host.stderr.contains("Runtime.PluginLoadFailed"))
+        #expect(HTTPPost.invoke(port: port, #"{"name":"still"}"#)?.body == #"{"message":"Hello, still!"}"#)
+    }
+
+    func replace(_ path: String, with data: Data) throws {
+        let temporary = path + ".tmp"
+        try data.write(to: URL(fileURLWithPath: temporary))
+        _ = rename(temporary, path)
+    }
+
+    static let hasAWSRuntimeInterfaceClient: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import awslambdaric"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    @Test(
+        .enabled(
+            if: hasAWSRuntimeInterfaceClient,
+            "SKIPPED: AWS's awslambdaric is not installed here (pip install awslambdaric); .ci/run installs it"))
+    func awsPythonRuntimeClientRunsAgainstTheEmulator() throws {
+        let root = try TemporaryFolder()
+        try """
+            def handler(event, context):
+                return {"got": event, "function": context.function_name, "requestId": context.aws_request_id}
+            """.write(toFile: root.path + "/app.py", atomically: true, encoding: .utf8)
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let host = try HostProcess(
+            handler: nil, api: nil, environment: ["PATH": path],
+            arguments: [
+                "emulate", "--port", "0", "--function-name", "pyfn", "--task-root", root.path, "--",
+                "python3", "-m", "awslambdaric", "app.handler",
+            ],
+            currentDirectory: root.path)
+        let port = try #require(host.invokePort(), "emulate did not start: \(host.stderr)")
+        let reply = try #require(HTTPPost.invoke(port: port, #"{"x":1}"#), "no reply: \(host.stderr)")
+        #expect(reply.status == 200, "\(reply.body) \(host.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
+        #expect((object["got"] as? [String: Any])?["x"] as? Int == 1)
+        #expect(object["function"] as? String == "pyfn")
+        #expect((object["requestId"] as? String)?.count == 36)
+    }
+}
+
+/// Replies collected from several threads.
+final class Replies: @unchecked Sendable {
+    private let lock = NSLock()
+    private var replies: [HTTPPost.Reply?]
+
+    init(count: Int) { replies = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ reply: HTTPPost.Reply?) {
+        lock.lock()
+        replies[index] = reply
+        lock.unlock()
+    }
+
+    func get(_ index: Int) -> HTTPPost.Reply? {
+        lock.lock()
+        defer { lock.unlock() }
+        return replies[index]
+    }
+}
