@@ -53,7 +53,8 @@ final class EmulatorState: @unchecked Sendable {
         readiness = eventLoop.makePromise()
         readinessSettled = false
         draining = false
-        waiters.removeAll()
+        // Waiters stay: a dead runtime's are dropped when its connection closes, and a
+        // runtime started by hand may already be waiting.
     }
 
     private func settle(_ ready: Bool) {

@@ -65,8 +65,32 @@ import Testing
         #expect(outcome.stderr.contains("no such file"))
     }
 
+    @Test func everyOptionOfEveryCommandHasAnExample() throws {
+        for command in ["invoke", "serve", "emulate"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: BuildProducts.host)
+            process.arguments = [command, "--help"]
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            let options = try #require(text.components(separatedBy: "OPTIONS:").last)
+            // Each option starts a line with "  -"; its help runs until the next one.
+            var entries: [String] = []
+            for line in options.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.hasPrefix("  -") { entries.append(String(line)) } else if !entries.isEmpty { entries[entries.count - 1] += " " + line }
+            }
+            let documented = entries.filter { !$0.contains("--help") && !$0.contains("--version") }
+            #expect(documented.count >= 3, "\(command)")
+            for entry in documented {
+                #expect(entry.contains("Example"), "\(command): \(entry)")
+            }
+        }
+    }
+
     @Test func everyCommandHasHelp() throws {
-        for command in [["--help"], ["invoke", "--help"], ["help", "run"]] {
+        for command in [["--help"], ["invoke", "--help"], ["serve", "--help"], ["emulate", "--help"], ["help", "run"]] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: BuildProducts.host)
             process.arguments = command

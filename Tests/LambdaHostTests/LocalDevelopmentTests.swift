@@ -79,30 +79,50 @@ import Testing
         _ = host
     }
 
+    /// Builds a C plugin that answers `reply` into `library`, as a developer's rebuild does.
+    func build(_ library: String, answering reply: String, entryPoint: Bool = true) throws {
+        let source = library + ".c"
+        let entry = entryPoint ? #"LAMBDA_PLUGIN_DEFINE("swap", "1", NULL, NULL)"# : ""
+        try """
+            #include <lambda_plugin.h>
+            \(entry)
+            LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
+                return inv->host->respond(inv, "\(reply)", \(reply.utf8.count));
+            }
+            """.write(toFile: source, atomically: true, encoding: .utf8)
+        let include = BuildProducts.folder.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/CLambdaPlugin/include").path
+        let cc = Process()
+        cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        cc.arguments = ["cc", "-shared", "-fPIC", "-O1", "-I", include, "-o", library, source]
+        try cc.run()
+        cc.waitUntilExit()
+        #expect(cc.terminationStatus == 0, "cc failed")
+    }
+
     @Test func watchReloadsARebuiltPluginAndKeepsTheOldOneWhenTheNewOneIsBroken() throws {
         let root = try TemporaryFolder()
         let library = root.path + "/libswap.so"
-        try FileManager.default.copyItem(atPath: BuildProducts.plugin("Echo"), toPath: library)
+        try build(library, answering: "version 1")
         let (host, port) = try serve(["--handler", library, "--watch"])
         #expect(host.waitForLog("watching"))
-        #expect(HTTPPost.invoke(port: port, #"{"name":"before"}"#)?.body == #"{"name":"before"}"#)
+        #expect(HTTPPost.invoke(port: port, "{}")?.body == "version 1")
 
-        // "Rebuild": a different plugin under the same name, written as a build tool does.
-        try replace(library, with: FileManager.default.contents(atPath: BuildProducts.plugin("Hello")) ?? Data())
-        #expect(host.waitForLog("reloaded \(library)"))
-        #expect(HTTPPost.invoke(port: port, #"{"name":"after"}"#)?.body == #"{"message":"Hello, after!"}"#)
+        // A rebuild with a change: the answer changes, the server stays up.
+        try build(library, answering: "version 2")
+        #expect(host.waitForLog("reloaded \(library) (build 2)"))
+        #expect(HTTPPost.invoke(port: port, "{}")?.body == "version 2")
 
-        // A broken build: the Hello build keeps serving, and the log says why.
-        try replace(library, with: Data("not a shared object".utf8))
+        // A broken build (no entry point): version 2 keeps serving, and the log says why.
+        try build(library, answering: "version 3", entryPoint: false)
         #expect(host.waitForLog("did not start"))
-        #expect(host.stderr.contains("Runtime.PluginLoadFailed"))
-        #expect(HTTPPost.invoke(port: port, #"{"name":"still"}"#)?.body == #"{"message":"Hello, still!"}"#)
-    }
+        #expect(host.stderr.contains("Runtime.MissingEntryPoint"))
+        #expect(HTTPPost.invoke(port: port, "{}")?.body == "version 2")
 
-    func replace(_ path: String, with data: Data) throws {
-        let temporary = path + ".tmp"
-        try data.write(to: URL(fileURLWithPath: temporary))
-        _ = rename(temporary, path)
+        // Fixed again: it reloads.
+        try build(library, answering: "version 4")
+        #expect(host.waitForLog("reloaded \(library) (build 4)"))
+        #expect(HTTPPost.invoke(port: port, "{}")?.body == "version 4")
     }
 
     static let hasAWSRuntimeInterfaceClient: Bool = {

@@ -27,10 +27,12 @@ enum HTTPPost {
         return fd
     }
 
-    static func send(port: Int, path: String, body: String, headers: [(String, String)] = []) -> Reply? {
+    static func send(
+        port: Int, path: String, body: String, method: String = "POST", headers: [(String, String)] = []
+    ) -> Reply? {
         guard let fd = connect(port: port) else { return nil }
         defer { close(fd) }
-        var request = "POST \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n"
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "\r\n" + body
         let bytes = Array(request.utf8)
@@ -56,7 +58,7 @@ enum HTTPPost {
     }
 
     /// POSTs an event to the RIE-compatible invoke endpoint.
-    static func invoke(port: Int, _ event: String) -> Reply? {
-        send(port: port, path: "/2015-03-31/functions/function/invocations", body: event)
+    static func invoke(port: Int, _ event: String, headers: [(String, String)] = []) -> Reply? {
+        send(port: port, path: "/2015-03-31/functions/function/invocations", body: event, headers: headers)
     }
 }
