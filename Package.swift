@@ -57,6 +57,8 @@ let package = Package(
         ),
         // libc for the host, without the Glibc overlay.
         .target(name: "CLambdaSystem", cSettings: [.define("_GNU_SOURCE")]),
+        // Child processes for the developer tools only.
+        .target(name: "CLambdaProcess", dependencies: ["CLambdaSystem"], cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "LambdaRuntimeAPI", dependencies: ["CLambdaSystem"], swiftSettings: leanHost),
         .target(
             name: "LambdaPluginLoader",
@@ -75,7 +77,7 @@ let package = Package(
         .target(
             name: "LambdaEmulator",
             dependencies: [
-                "CLambdaSystem",
+                "CLambdaProcess",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -84,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "lambda-host-tools",
             dependencies: [
-                "CLambdaSystem", "LambdaEmulator", "LambdaPluginLoader",
+                "CLambdaProcess", "LambdaEmulator", "LambdaPluginLoader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -111,7 +111,7 @@ static void exit_zero(int signal_number) {
     _exit(0);
 }
 
-static void install(int signal_number, void (*handler)(int)) {
+void lh_install_signal_handler(int signal_number, void (*handler)(int)) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = handler;
@@ -120,7 +120,7 @@ static void install(int signal_number, void (*handler)(int)) {
 }
 
 void lh_exit_on_sigterm(void) {
-    install(SIGTERM, exit_zero);
+    lh_install_signal_handler(SIGTERM, exit_zero);
     /* A parent may have started us with SIGTERM blocked; the handler must see it. */
     sigset_t set;
     sigemptyset(&set);
@@ -152,47 +152,3 @@ int lh_exec_sibling(const char *name, char *const argv[]) {
     return -1;
 }
 
-int lh_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
-    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
-}
-
-#include <stdatomic.h>
-
-static _Atomic pid_t children[64];
-
-void lh_children_add(pid_t pid) {
-    for (int i = 0; i < 64; i++) {
-        pid_t empty = 0;
-        if (atomic_compare_exchange_strong(&children[i], &empty, pid)) return;
-    }
-}
-
-void lh_children_remove(pid_t pid) {
-    for (int i = 0; i < 64; i++) {
-        pid_t expected = pid;
-        if (atomic_compare_exchange_strong(&children[i], &expected, 0)) return;
-    }
-}
-
-static void forward(int signal_number) {
-    for (int i = 0; i < 64; i++) {
-        pid_t pid = atomic_load(&children[i]);
-        if (pid > 0) kill(pid, SIGTERM);
-    }
-    _exit(128 + signal_number);
-}
-
-void lh_forward_termination(void) {
-    install(SIGTERM, forward);
-    install(SIGINT, forward);
-    install(SIGHUP, forward);
-}
-
-int lh_spawn_reset_signals(posix_spawnattr_t *attributes) {
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(attributes, &none);
-    posix_spawnattr_setsigdefault(attributes, &all);
-    return posix_spawnattr_setflags(attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-}

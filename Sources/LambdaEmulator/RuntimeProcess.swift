@@ -1,4 +1,4 @@
-import CLambdaSystem
+import CLambdaProcess
 import Glibc
 
 /// A runtime run as a child process. Its stdout goes to this process's stderr, so that a

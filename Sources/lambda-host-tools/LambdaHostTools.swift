@@ -1,5 +1,5 @@
 import ArgumentParser
-import CLambdaSystem
+import CLambdaProcess
 import Glibc
 
 /// The developer commands of lambda-host. The `lambda-host` binary runs the Lambda

@@ -19,7 +19,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,24 +64,8 @@ int lh_format_utc_now(char *out);
  * argv on. Returns only on failure (with errno set). */
 int lh_exec_sibling(const char *name, char *const argv[]);
 
-/* Makes a posix_spawn close every descriptor from `lowest` up in the child, so that it
- * inherits nothing but what it should (glibc's posix_spawn_file_actions_addclosefrom_np,
- * a GNU extension that Swift's Glibc module does not show). Used by the emulator. */
-int lh_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
-
-/* Makes a posix_spawn start the child with no signal blocked and every signal at its
- * default action, whatever the spawning thread had: a runtime must see SIGTERM. */
-int lh_spawn_reset_signals(posix_spawnattr_t *attributes);
-
-/* Remembers a child process (at most 64) so that lh_forward_termination() can stop it. */
-void lh_children_add(pid_t pid);
-
-/* Forgets a child that has exited. */
-void lh_children_remove(pid_t pid);
-
-/* On SIGTERM, SIGINT or SIGHUP: sends SIGTERM to every remembered child, then exits with
- * 128 + the signal, so that a developer tool never leaves its runtimes behind. */
-void lh_forward_termination(void);
+/* Installs `handler` for `signal_number` (sigaction, no flags). */
+void lh_install_signal_handler(int signal_number, void (*handler)(int));
 
 /* exit(3), for a Swift caller that has no Glibc overlay. */
 _Noreturn void lh_exit(int code);
