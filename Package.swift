@@ -41,6 +41,7 @@ let package = Package(
         .library(name: "Echo", type: .dynamic, targets: ["Echo"]),
         .library(name: "Fail", type: .dynamic, targets: ["Fail"]),
         .library(name: "Hello", type: .dynamic, targets: ["Hello"]),
+        .library(name: "WordStream", type: .dynamic, targets: ["WordStream"]),
         // Test fixtures: plugins that misbehave on purpose.
         .library(name: "Probe", type: .dynamic, targets: ["Probe"]),
         .library(name: "NoEntry", type: .dynamic, targets: ["NoEntry"]),
@@ -97,6 +98,8 @@ let package = Package(
         .target(name: "Echo", dependencies: ["CLambdaPlugin"], path: "Plugins/Echo", publicHeadersPath: "."),
         .target(name: "Fail", dependencies: ["CLambdaPlugin"], path: "Plugins/Fail", publicHeadersPath: "."),
         .target(name: "Hello", dependencies: ["LambdaPlugin"], path: "Plugins/Hello"),
+        .target(
+            name: "WordStream", dependencies: ["CLambdaPlugin"], path: "Plugins/WordStream", publicHeadersPath: "."),
         .target(name: "Probe", dependencies: ["CLambdaPlugin"], path: "Plugins/Fixtures/Probe", publicHeadersPath: "."),
         .target(name: "NoEntry", path: "Plugins/Fixtures/NoEntry", publicHeadersPath: "."),
 

@@ -15,7 +15,9 @@ _Static_assert(offsetof(lambda_invocation, payload) == 24, "invocation layout");
 _Static_assert(offsetof(lambda_invocation, host_private) == 96, "invocation layout");
 _Static_assert(sizeof(lambda_invocation) == 104, "invocation v1.0 size");
 _Static_assert(offsetof(lambda_host_api, respond) == 8, "host api layout");
-_Static_assert(sizeof(lambda_host_api) == 40, "host api v1.0 size");
+_Static_assert(offsetof(lambda_host_api, remaining_time_ms) == 32, "host api v1.0 layout");
+_Static_assert(offsetof(lambda_host_api, stream_begin) == 40, "host api v1.1 appends after v1.0");
+_Static_assert(sizeof(lambda_host_api) == 64, "host api v1.1 size");
 
 /* The Swift toolchain (major.minor) this package was built with. Package.swift defines
  * it. Hidden, so that it is never exported from a plugin. */

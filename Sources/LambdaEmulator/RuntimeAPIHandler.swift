@@ -15,6 +15,8 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
     private var body = ByteBuffer()
     private var bodyBytes = 0
     private var keepAlive = true
+    /// The trailers of a chunked request: a streamed response's error after its first byte.
+    private var trailers: HTTPHeaders?
 
     init(state: EmulatorState) {
         self.state = state
@@ -29,9 +31,10 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
         case .body(var chunk):
             bodyBytes += chunk.readableBytes
             if bodyBytes <= Self.maxResponseBytes { body.writeBuffer(&chunk) }
-        case .end:
+        case .end(let trailers):
             guard let head else { return }
             self.head = nil
+            self.trailers = trailers
             route(head, context: context)
         }
     }
@@ -67,8 +70,16 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
                     .payloadTooLarge, #"{"errorMessage":"\#(message)","errorType":"RequestEntityTooLarge"}"#,
                     context: context)
             }
-            let result: InvocationResult =
-                rest[1] == "response" ? .response(bytes()) : .error(type: errorType(head), body: bytes())
+            let result: InvocationResult
+            if rest[1] == "error" {
+                result = .error(type: errorType(head), body: bytes())
+            } else if let type = trailers?.first(name: "Lambda-Runtime-Function-Error-Type") {
+                // An error after the first byte of a stream.
+                let document = trailers?.first(name: "Lambda-Runtime-Function-Error-Body").flatMap(Base64.decodeToString)
+                result = .error(type: type, body: Array((document ?? #"{"errorType":"\#(type)"}"#).utf8))
+            } else {
+                result = .response(bytes())
+            }
             let status = state.answer(requestID: requestID, invocationID: invocationID, with: result)
             switch status {
             case .accepted:

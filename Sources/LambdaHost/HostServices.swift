@@ -22,7 +22,10 @@ enum HostServices {
                 respond: respond,
                 fail: fail,
                 log: log,
-                remaining_time_ms: remainingTime))
+                remaining_time_ms: remainingTime,
+                stream_begin: streamBegin,
+                stream_write: streamWrite,
+                stream_end: streamEnd))
         return table
     }()
 
@@ -64,6 +67,23 @@ enum HostServices {
                 clamped, requestID: invocation?.pointee.request_id,
                 message: UnsafeRawBufferPointer(start: message, count: size), logger: nil)
         }
+
+    private static let streamBegin: @convention(c) (UnsafePointer<lambda_invocation>?, UnsafePointer<CChar>?)
+        -> lambda_status = { invocation, contentType in
+            guard let state = owner(of: invocation) else { return LAMBDA_E_INVALID }
+            return state.streamBegin(contentType: contentType.map { String(cString: $0) })
+        }
+
+    private static let streamWrite: @convention(c) (UnsafePointer<lambda_invocation>?, UnsafeRawPointer?, Int)
+        -> lambda_status = { invocation, data, size in
+            guard let state = owner(of: invocation) else { return LAMBDA_E_INVALID }
+            return state.streamWrite(data, size)
+        }
+
+    private static let streamEnd: @convention(c) (UnsafePointer<lambda_invocation>?) -> lambda_status = { invocation in
+        guard let state = owner(of: invocation) else { return LAMBDA_E_INVALID }
+        return state.streamEnd()
+    }
 
     private static let remainingTime: @convention(c) (UnsafePointer<lambda_invocation>?) -> Int64 = { invocation in
         guard let invocation else { return 0 }

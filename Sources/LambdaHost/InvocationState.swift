@@ -13,6 +13,8 @@ final class InvocationState {
     /// The invocation being handled, while its handler runs.
     private(set) var current: NextInvocation?
     private var answered = false
+    /// The answer is a stream, begun and not yet ended.
+    private var streamOpen = false
     /// An answer was sent and its reply is still unread.
     private var awaitingReply = false
     /// Set when sending failed: the host exits once the handler has returned.
@@ -28,7 +30,53 @@ final class InvocationState {
     func begin(_ invocation: NextInvocation) {
         current = invocation
         answered = false
+        streamOpen = false
         awaitingReply = false
+    }
+
+    // MARK: Streaming
+
+    /// `host->stream_begin`.
+    func streamBegin(contentType: String?) -> lambda_status {
+        guard let invocation = current else { return LAMBDA_E_INVALID }
+        guard !answered else { return LAMBDA_E_ALREADY_ANSWERED }
+        answered = true
+        do {
+            try client.sendStreamHead(contentType: contentType, for: invocation)
+            streamOpen = true
+            awaitingReply = true
+            return LAMBDA_OK
+        } catch {
+            lostService = error
+            return LAMBDA_E_IO
+        }
+    }
+
+    /// `host->stream_write`.
+    func streamWrite(_ data: UnsafeRawPointer?, _ size: Int) -> lambda_status {
+        guard current != nil, streamOpen else { return LAMBDA_E_INVALID }
+        guard data != nil || size == 0, size >= 0 else { return LAMBDA_E_INVALID }
+        do {
+            try client.sendChunk(UnsafeRawBufferPointer(start: data, count: size))
+            return LAMBDA_OK
+        } catch {
+            lostService = error
+            streamOpen = false
+            return LAMBDA_E_IO
+        }
+    }
+
+    /// `host->stream_end`, or `fail` after the stream began (the error goes in the trailers).
+    func streamEnd(errorType: String? = nil, message: String = "") -> lambda_status {
+        guard current != nil, streamOpen else { return LAMBDA_E_INVALID }
+        streamOpen = false
+        do {
+            try client.sendStreamEnd(errorType: errorType, errorMessage: message)
+            return LAMBDA_OK
+        } catch {
+            lostService = error
+            return LAMBDA_E_IO
+        }
     }
 
     /// `host->respond`.
@@ -54,6 +102,7 @@ final class InvocationState {
     /// `host->fail` during an invocation.
     func fail(type: String, message: String) -> lambda_status {
         guard let invocation = current else { return LAMBDA_E_INVALID }
+        if streamOpen { return streamEnd(errorType: type, message: message) }
         guard !answered else { return LAMBDA_E_ALREADY_ANSWERED }
         answered = true
         return send(error: type, message, for: invocation)
@@ -77,6 +126,15 @@ final class InvocationState {
     func finish(handlerStatus status: lambda_status, handlerName: String) throws(RuntimeAPIError) {
         defer { current = nil }
         if let lostService { throw lostService }
+        if streamOpen {
+            // The handler returned with its stream still open: end it for it.
+            _ = status == LAMBDA_OK
+                ? streamEnd()
+                : streamEnd(
+                    errorType: ErrorTypes.handlerFailed,
+                    message: "handler '\(handlerName)' returned \(status) during its stream without reporting an error")
+            if let lostService { throw lostService }
+        }
         if !answered, let invocation = current {
             answered = true
             if status == LAMBDA_OK {

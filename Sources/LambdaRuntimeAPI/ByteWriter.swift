@@ -90,6 +90,36 @@ public struct ByteWriter: ~Copyable {
         }
     }
 
+    /// Appends a non-negative integer in hexadecimal (a chunk size).
+    public mutating func append(hex value: Int) {
+        let digits: StaticString = "0123456789abcdef"
+        var shift = 60
+        while shift > 0 && (value >> shift) & 15 == 0 { shift -= 4 }
+        while shift >= 0 {
+            append(digits.utf8Start[(value >> shift) & 15])
+            shift -= 4
+        }
+    }
+
+    /// Appends bytes in base64 (RFC 4648, with padding).
+    public mutating func append(base64 bytes: UnsafeRawBufferPointer) {
+        let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        let table = alphabet.utf8Start
+        var i = 0
+        while i + 2 < bytes.count {
+            let n = Int(bytes[i]) << 16 | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2])
+            append(table[n >> 18 & 63]); append(table[n >> 12 & 63]); append(table[n >> 6 & 63]); append(table[n & 63])
+            i += 3
+        }
+        if bytes.count - i == 1 {
+            let n = Int(bytes[i]) << 16
+            append(table[n >> 18 & 63]); append(table[n >> 12 & 63]); append(61); append(61)
+        } else if bytes.count - i == 2 {
+            let n = Int(bytes[i]) << 16 | Int(bytes[i + 1]) << 8
+            append(table[n >> 18 & 63]); append(table[n >> 12 & 63]); append(table[n >> 6 & 63]); append(61)
+        }
+    }
+
     /// Appends text as an HTTP header value: control characters (CR and LF among them)
     /// become spaces so that a value cannot start a new header, and at most `limit` bytes
     /// are kept.

@@ -84,6 +84,64 @@ public final class RuntimeAPIClient {
         try finishError(type: type, message: message, what: "POST /runtime/invocation/{id}/error")
     }
 
+    // MARK: Streaming
+
+    /// Starts a streamed response to `invocation` (`Lambda-Runtime-Function-Response-Mode:
+    /// streaming`, chunked, with the error trailers declared). Chunks follow with
+    /// ``sendChunk(_:)`` and the end with ``sendStreamEnd(errorType:errorMessage:)``.
+    public func sendStreamHead(contentType: String?, for invocation: NextInvocation) throws(RuntimeAPIError) {
+        startAnswer(to: invocation, isError: false)
+        request.append("Lambda-Runtime-Function-Response-Mode: streaming\r\nTransfer-Encoding: chunked\r\n")
+        request.append("Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\r\nContent-Type: ")
+        var type = contentType ?? "application/octet-stream"
+        type.withUTF8 { request.append(headerValue: UnsafeRawBufferPointer($0)) }
+        request.append("\r\n\r\n")
+        try connection.send(head: request.bytes, body: UnsafeRawBufferPointer(start: nil, count: 0), what: streaming)
+    }
+
+    /// Sends one chunk of a streamed response at once: its size line, the bytes straight
+    /// from the caller's memory, and the CRLF, in one `sendmsg`. An empty chunk is not
+    /// sent (it would end the stream).
+    public func sendChunk(_ data: UnsafeRawBufferPointer) throws(RuntimeAPIError) {
+        guard data.count > 0 else { return }
+        request.reset()
+        request.append(hex: data.count)
+        request.append("\r\n")
+        let crlf: StaticString = "\r\n"
+        try connection.send(
+            head: request.bytes, body: data, tail: UnsafeRawBufferPointer(start: crlf.utf8Start, count: 2), what: streaming)
+    }
+
+    /// Ends a streamed response, with an error in the trailers when `errorType` is given
+    /// (its body, `{"errorMessage","errorType","stackTrace":[]}`, in base64).
+    public func sendStreamEnd(errorType: String? = nil, errorMessage: String = "") throws(RuntimeAPIError) {
+        request.reset()
+        request.append("0\r\n")
+        if var type = errorType {
+            var message = errorMessage
+            var document = ByteWriter(capacity: 256 + min(message.utf8.count, Self.maxErrorMessageBytes))
+            type.withUTF8 { typeBytes in
+                message.withUTF8 { messageBytes in
+                    request.append("Lambda-Runtime-Function-Error-Type: ")
+                    request.append(headerValue: UnsafeRawBufferPointer(typeBytes))
+                    document.append("{\"errorMessage\":\"")
+                    document.append(
+                        jsonEscaped: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(messageBytes).prefix(Self.maxErrorMessageBytes)))
+                    document.append("\",\"errorType\":\"")
+                    document.append(jsonEscaped: UnsafeRawBufferPointer(typeBytes))
+                    document.append("\",\"stackTrace\":[]}")
+                }
+            }
+            request.append("\r\nLambda-Runtime-Function-Error-Body: ")
+            request.append(base64: document.bytes)
+            request.append("\r\n")
+        }
+        request.append("\r\n")
+        try connection.send(head: request.bytes, body: UnsafeRawBufferPointer(start: nil, count: 0), what: streaming)
+    }
+
+    private let streaming = "POST /runtime/invocation/{id}/response (streaming)"
+
     /// Reads the service's answer to the last response or error sent, and returns its
     /// status: 202 when accepted; 400, 403, 410 or 413 when refused.
     ///

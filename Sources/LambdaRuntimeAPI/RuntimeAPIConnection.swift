@@ -70,22 +70,24 @@ public final class RuntimeAPIConnection {
     func send(
         head: UnsafeRawBufferPointer,
         body: UnsafeRawBufferPointer,
+        tail: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
         what: String
     ) throws(RuntimeAPIError) {
         try connectIfNeeded()
         var iov = (
             iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress), iov_len: head.count),
-            iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress), iov_len: body.count)
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress), iov_len: body.count),
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: tail.baseAddress), iov_len: tail.count)
         )
-        var remaining = head.count + body.count
+        var remaining = head.count + body.count + tail.count
         var failure: Int32 = 0
         withUnsafeMutablePointer(to: &iov) { tuple in
-            tuple.withMemoryRebound(to: iovec.self, capacity: 2) { vectors in
+            tuple.withMemoryRebound(to: iovec.self, capacity: 3) { vectors in
                 var first = 0
                 while remaining > 0 {
                     var message = msghdr()
                     message.msg_iov = vectors + first
-                    message.msg_iovlen = 2 - first
+                    message.msg_iovlen = 3 - first
                     let sent = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
                     if sent < 0 {
                         if lh_errno() == EINTR { continue }
@@ -94,11 +96,11 @@ public final class RuntimeAPIConnection {
                     }
                     remaining -= sent
                     var advance = sent
-                    while first < 2 && advance >= vectors[first].iov_len {
+                    while first < 3 && advance >= vectors[first].iov_len {
                         advance -= vectors[first].iov_len
                         first += 1
                     }
-                    if first < 2 && advance > 0 {
+                    if first < 3 && advance > 0 {
                         vectors[first].iov_base = vectors[first].iov_base.map { $0 + advance }
                         vectors[first].iov_len -= advance
                     }

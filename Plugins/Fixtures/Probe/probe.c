@@ -18,6 +18,9 @@
  *   long-error      fail with a message of 1 MiB
  *   sleep           sleep 3 seconds, then respond "slept"
  *   exit            end the process with status 3 without answering
+ *   stream-fail     stream "partial", then fail with Probe.StreamFailed
+ *   stream-open     stream "open", then return 5 with the stream still open
+ *   stream-respond  stream "s", then try respond (refused), then end the stream
  *   anything else   respond with a JSON object of every invocation field
  */
 #include <lambda_plugin.h>
@@ -103,6 +106,25 @@ LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
         return host->respond(inv, "slept", 5);
     }
     if (is(inv, "exit")) _exit(3);
+    if (is(inv, "stream-fail")) {
+        host->stream_begin(inv, "text/plain");
+        host->stream_write(inv, "partial", 7);
+        host->fail(inv, "Probe.StreamFailed", "boom after the first chunk");
+        return LAMBDA_ERROR;
+    }
+    if (is(inv, "stream-open")) {
+        host->stream_begin(inv, NULL);
+        host->stream_write(inv, "open", 4);
+        return 5;
+    }
+    if (is(inv, "stream-respond")) {
+        host->stream_begin(inv, "text/plain");
+        host->stream_write(inv, "s", 1);
+        char line[64];
+        int n = snprintf(line, sizeof line, "stream-respond: %d", host->respond(inv, "late", 4));
+        host->log(inv, LAMBDA_LOG_INFO, line, (size_t)n);
+        return host->stream_end(inv);
+    }
     if (is(inv, "long-error")) {
         size_t size = 1024 * 1024;
         char *message = malloc(size + 1);

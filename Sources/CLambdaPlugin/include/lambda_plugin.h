@@ -56,7 +56,7 @@ extern "C" {
 
 /* The ABI minor version: fields appended since 1.0. A host loads a plugin whose minor
  * version is lower than or equal to its own. */
-#define LAMBDA_PLUGIN_ABI_MINOR 0
+#define LAMBDA_PLUGIN_ABI_MINOR 1
 
 /* The name of the function every plugin exports (see lambda_plugin_entry_fn). */
 #define LAMBDA_PLUGIN_ENTRY_SYMBOL "lambda_plugin_v1"
@@ -230,6 +230,28 @@ struct lambda_host_api {
 
     /* Milliseconds left before the invocation times out; 0 once it has. */
     int64_t (*remaining_time_ms)(const lambda_invocation *invocation);
+
+    /* ---- ABI 1.1 and later: response streaming ---------------------------------------
+     * A streamed response reaches the caller while the handler still works (function
+     * URLs in RESPONSE_STREAM mode, InvokeWithResponseStream), up to 200 MB. Check
+     * struct_size >= offsetof(lambda_host_api, stream_end) + sizeof(void *) first. */
+
+    /* Starts answering the invocation with a stream whose Content-Type is
+     * `content_type` (NULL: application/octet-stream). Counts as the invocation's one
+     * answer: respond() is refused after it; fail() is then reported in the stream's
+     * trailers (Lambda-Runtime-Function-Error-Type and -Body), as Lambda expects for an
+     * error after the first byte. */
+    lambda_status (*stream_begin)(const lambda_invocation *invocation, const char *content_type);
+
+    /* Sends `size` bytes as one chunk of the stream, before it returns: nothing is
+     * buffered beyond the socket. LAMBDA_E_INVALID before stream_begin or after
+     * stream_end. */
+    lambda_status (*stream_write)(const lambda_invocation *invocation, const void *data, size_t size);
+
+    /* Ends the stream. A handler that returns without calling it has its stream ended
+     * for it: cleanly when it returns LAMBDA_OK, with a Runtime.HandlerFailed error in
+     * the trailers otherwise. */
+    lambda_status (*stream_end)(const lambda_invocation *invocation);
 };
 
 /* Defines the entry point of a C plugin:

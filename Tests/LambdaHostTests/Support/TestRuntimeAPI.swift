@@ -24,6 +24,11 @@ final class TestRuntimeAPI: @unchecked Sendable {
         var path: String
         var headers: [String: String]  // lower-cased names
         var body: [UInt8]
+        /// Trailers of a chunked body (lower-cased names).
+        var trailers: [String: String] = [:]
+        /// When the first chunk of a chunked body arrived, and when the request was whole.
+        var firstChunkAt: Date? = nil
+        var completedAt = Date()
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
@@ -263,14 +268,53 @@ private struct RequestReader {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
+        let method = String(requestLine[0])
+        let path = String(requestLine[1])
+        buffer.removeFirst(headEnd + 4)
+        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+            return readChunked(method: method, path: path, headers: headers)
+        }
         let length = Int(headers["content-length"] ?? "0") ?? 0
-        let bodyStart = headEnd + 4
-        while buffer.count < bodyStart + length {
+        while buffer.count < length {
             guard fill() else { return nil }
         }
-        let body = Array(buffer[bodyStart..<bodyStart + length])
-        buffer.removeFirst(bodyStart + length)
-        return .init(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, body: body)
+        let body = Array(buffer[0..<length])
+        buffer.removeFirst(length)
+        return .init(method: method, path: path, headers: headers, body: body)
+    }
+
+    /// A chunked body, its trailers, and when its first chunk came.
+    private mutating func readChunked(method: String, path: String, headers: [String: String]) -> TestRuntimeAPI.Request? {
+        var body: [UInt8] = []
+        var firstChunkAt: Date?
+        while true {
+            guard let line = readLine(), let size = Int(line.split(separator: ";").first ?? "", radix: 16) else { return nil }
+            if size == 0 { break }
+            while buffer.count < size + 2 {
+                guard fill() else { return nil }
+            }
+            if firstChunkAt == nil { firstChunkAt = Date() }
+            body += buffer[0..<size]
+            buffer.removeFirst(size + 2)
+        }
+        var trailers: [String: String] = [:]
+        while let line = readLine(), !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            trailers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return .init(method: method, path: path, headers: headers, body: body, trailers: trailers, firstChunkAt: firstChunkAt)
+    }
+
+    /// One CRLF-terminated line, without the CRLF.
+    private mutating func readLine() -> String? {
+        while true {
+            if let index = buffer.indices.dropLast().first(where: { buffer[$0] == 13 && buffer[$0 + 1] == 10 }) {
+                let line = String(decoding: buffer[0..<index], as: UTF8.self)
+                buffer.removeFirst(index + 2)
+                return line
+            }
+            guard fill() else { return nil }
+        }
     }
 
     private mutating func readUntilHeadEnd() -> Int? {
