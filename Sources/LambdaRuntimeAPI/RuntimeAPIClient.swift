@@ -117,21 +117,8 @@ public final class RuntimeAPIClient {
     public func sendStreamEnd(errorType: String? = nil, errorMessage: String = "") throws(RuntimeAPIError) {
         request.reset()
         request.append("0\r\n")
-        if var type = errorType {
-            var message = errorMessage
-            var document = ByteWriter(capacity: 256 + min(message.utf8.count, Self.maxErrorMessageBytes))
-            type.withUTF8 { typeBytes in
-                message.withUTF8 { messageBytes in
-                    request.append("Lambda-Runtime-Function-Error-Type: ")
-                    request.append(headerValue: UnsafeRawBufferPointer(typeBytes))
-                    document.append("{\"errorMessage\":\"")
-                    document.append(
-                        jsonEscaped: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(messageBytes).prefix(Self.maxErrorMessageBytes)))
-                    document.append("\",\"errorType\":\"")
-                    document.append(jsonEscaped: UnsafeRawBufferPointer(typeBytes))
-                    document.append("\",\"stackTrace\":[]}")
-                }
-            }
+        if let errorType {
+            let document = appendErrorType(errorType, thenDocumentFor: errorMessage)
             request.append("\r\nLambda-Runtime-Function-Error-Body: ")
             request.append(base64: document.bytes)
             request.append("\r\n")
@@ -224,26 +211,35 @@ public final class RuntimeAPIClient {
     }
 
     private func finishError(type: String, message: String, what: String) throws(RuntimeAPIError) {
-        var body = ByteWriter(capacity: 256 + min(message.utf8.count, Self.maxErrorMessageBytes))
+        let body = appendErrorType(type, thenDocumentFor: message)
+        request.append("\r\nContent-Type: application/vnd.aws.lambda.error+json\r\n")
+        request.append("Content-Length: ")
+        request.append(decimal: body.count)
+        request.append("\r\n\r\n")
+        try connection.send(head: request.bytes, body: body.bytes, what: what)
+    }
+
+    /// Appends `Lambda-Runtime-Function-Error-Type: <type>` (no line end) to the request,
+    /// and returns Lambda's error document for `type` and `message`:
+    /// `{"errorMessage","errorType","stackTrace":[]}`, the message cut at
+    /// ``maxErrorMessageBytes``.
+    private func appendErrorType(_ type: String, thenDocumentFor message: String) -> ByteWriter {
+        var document = ByteWriter(capacity: 256 + min(message.utf8.count, Self.maxErrorMessageBytes))
         var type = type
         var message = message
         type.withUTF8 { typeBytes in
             message.withUTF8 { messageBytes in
                 request.append("Lambda-Runtime-Function-Error-Type: ")
                 request.append(headerValue: UnsafeRawBufferPointer(typeBytes))
-                request.append("\r\nContent-Type: application/vnd.aws.lambda.error+json\r\n")
-                body.append("{\"errorMessage\":\"")
-                body.append(
+                document.append("{\"errorMessage\":\"")
+                document.append(
                     jsonEscaped: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(messageBytes).prefix(Self.maxErrorMessageBytes)))
-                body.append("\",\"errorType\":\"")
-                body.append(jsonEscaped: UnsafeRawBufferPointer(typeBytes))
-                body.append("\",\"stackTrace\":[]}")
+                document.append("\",\"errorType\":\"")
+                document.append(jsonEscaped: UnsafeRawBufferPointer(typeBytes))
+                document.append("\",\"stackTrace\":[]}")
             }
         }
-        request.append("Content-Length: ")
-        request.append(decimal: body.count)
-        request.append("\r\n\r\n")
-        try connection.send(head: request.bytes, body: body.bytes, what: what)
+        return document
     }
 
     private func check(_ reply: HTTPReply, expected: Int, what: String) throws(RuntimeAPIError) {
