@@ -45,6 +45,7 @@ let package = Package(
         // Test fixtures: plugins that misbehave on purpose.
         .library(name: "Probe", type: .dynamic, targets: ["Probe"]),
         .library(name: "NoEntry", type: .dynamic, targets: ["NoEntry"]),
+        .library(name: "SwiftStream", type: .dynamic, targets: ["SwiftStream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -102,6 +103,7 @@ let package = Package(
             name: "WordStream", dependencies: ["CLambdaPlugin"], path: "Plugins/WordStream", publicHeadersPath: "."),
         .target(name: "Probe", dependencies: ["CLambdaPlugin"], path: "Plugins/Fixtures/Probe", publicHeadersPath: "."),
         .target(name: "NoEntry", path: "Plugins/Fixtures/NoEntry", publicHeadersPath: "."),
+        .target(name: "SwiftStream", dependencies: ["LambdaPlugin"], path: "Plugins/Fixtures/SwiftStream"),
 
         .testTarget(
             name: "LambdaHostTests",

@@ -64,6 +64,27 @@ public enum LambdaPlugin {
         }
     }
 
+    /// Answers with a stream: `body` writes chunks that reach the caller as they are
+    /// written; the stream ends when `body` returns. An error `body` throws after the
+    /// first write reaches Lambda in the stream's trailers; before it, as a plain error.
+    public static func stream(
+        _ invocation: UnsafePointer<lambda_invocation>?,
+        contentType: String = "application/octet-stream",
+        _ body: (LambdaResponseStreamWriter, LambdaContext) throws -> Void
+    ) -> lambda_status {
+        guard let invocation, let host = invocation.pointee.host else { return LAMBDA_E_INVALID }
+        let writer = LambdaResponseStreamWriter(invocation: invocation, host: host, contentType: contentType)
+        do {
+            try body(writer, LambdaContext(invocation))
+            try writer.end()
+            return LAMBDA_OK
+        } catch let error as LambdaPluginError {
+            return fail(invocation, type: error.errorType, message: error.errorMessage)
+        } catch {
+            return fail(invocation, type: String(describing: type(of: error)), message: String(describing: error))
+        }
+    }
+
     /// Answers the invocation with an error.
     @discardableResult
     public static func fail(_ invocation: UnsafePointer<lambda_invocation>, type: String, message: String) -> lambda_status {

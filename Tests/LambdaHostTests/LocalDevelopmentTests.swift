@@ -90,8 +90,7 @@ import Testing
                 return inv->host->respond(inv, "\(reply)", \(reply.utf8.count));
             }
             """.write(toFile: source, atomically: true, encoding: .utf8)
-        let include = BuildProducts.folder.deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/CLambdaPlugin/include").path
+        let include = BuildProducts.packageRoot.appendingPathComponent("Sources/CLambdaPlugin/include").path
         let cc = Process()
         cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         cc.arguments = ["cc", "-shared", "-fPIC", "-O1", "-I", include, "-o", library, source]

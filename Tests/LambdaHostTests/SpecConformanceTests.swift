@@ -11,9 +11,7 @@ import Testing
 /// and the Runtime API answers it with 400 `InvalidRequestID`, as Lambda does and as the
 /// spec declares.
 @Suite struct SpecConformanceTests {
-    static let spec: String = BuildProducts.folder
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/spec/runtime-api.yaml").path
+    static let spec = BuildProducts.shared("spec/runtime-api.yaml")
 
     static let hasSpec = FileManager.default.fileExists(atPath: spec)
 

@@ -63,4 +63,101 @@ import Testing
         let answers = api.received.filter { $0.method == "POST" && $0.path.contains("/invocation/") }
         #expect(answers.count == 3)
     }
+
+    static let preludeBody: [UInt8] =
+        Array(#"{"statusCode":201,"headers":{"X-Probe":"yes"},"cookies":["a=b; Path=/"]}"#.utf8)
+        + [UInt8](repeating: 0, count: 8) + Array("created".utf8)
+
+    @Test func theHTTPIntegrationPreludeIsByteExactFromC() throws {
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: "libProbe.so", api: api)
+        api.enqueue("http-c", "http-stream")
+        let answer = try #require(api.answer(to: "http-c"))
+        #expect(answer.headers["content-type"] == "application/vnd.awslambda.http-integration-response")
+        #expect(answer.body == Self.preludeBody)
+        _ = host
+    }
+
+    @Test func theSwiftSDKStreamsAndWritesThePrelude() throws {
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: "libSwiftStream.so", api: api)
+        api.enqueue("sw-http", "http")
+        let http = try #require(api.answer(to: "sw-http"))
+        #expect(http.headers["content-type"] == "application/vnd.awslambda.http-integration-response")
+        // The SDK sorts the prelude's keys.
+        let expected = Array(#"{"cookies":["a=b; Path=/"],"headers":{"X-Probe":"yes"},"statusCode":201}"#.utf8)
+            + [UInt8](repeating: 0, count: 8) + Array("created".utf8)
+        #expect(http.body == expected)
+
+        api.enqueue("sw-lines", "lines")
+        let lines = try #require(api.answer(to: "sw-lines"))
+        #expect(lines.headers["lambda-runtime-function-response-mode"] == "streaming")
+        #expect(lines.headers["content-type"] == "text/plain")
+        #expect(lines.text == "line 1\nline 2\nline 3\n")
+
+        api.enqueue("sw-throw", "throw")
+        let thrown = try #require(api.answer(to: "sw-throw"))
+        #expect(thrown.text == "first")
+        #expect(thrown.trailers["lambda-runtime-function-error-type"] == "SwiftStream.Failed")
+        _ = host
+    }
+
+    /// Peak and current resident memory of a process, in KiB.
+    static func memory(_ pid: Int32) -> (peak: Int, now: Int) {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        func field(_ name: String) -> Int {
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return -1 }
+            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+        }
+        return (field("VmHWM:"), field("VmRSS:"))
+    }
+
+    @Test func aHundredMebibyteStreamKeepsTheHostsMemoryFlat() throws {
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: "libProbe.so", api: api)
+        api.enqueue("warm", "context")
+        #expect(api.answer(to: "warm") != nil)
+        let idle = Self.memory(host.process.processIdentifier)
+        api.enqueue("big-stream", "stream-100mb")
+        let answer = try #require(api.answer(to: "big-stream", timeout: 60))
+        #expect(answer.body.count == 100 * 1024 * 1024)
+        #expect(answer.trailers.isEmpty)
+        let after = Self.memory(host.process.processIdentifier)
+        print("host peak RSS: \(idle.peak) KiB idle, \(after.peak) KiB after a 100 MiB stream")
+        #expect(idle.peak > 0 && after.peak > 0)
+        #expect(after.peak - idle.peak < 3 * 1024, "peak RSS grew from \(idle.peak) to \(after.peak) KiB")
+    }
+
+    static let bench = BuildProducts.shared("bench")
+
+    @Test(
+        .enabled(
+            if: FileManager.default.fileExists(atPath: bench + "/lambda-service-sim.c"),
+            "SKIPPED: ../shared/bench/lambda-service-sim.c is absent"))
+    func theNeutralSimulatorCountsEveryAnswerAsAStream() throws {
+        let folder = try TemporaryFolder()
+        let sim = folder.path + "/sim"
+        let cc = Process()
+        cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        cc.arguments = ["cc", "-O2", "-o", sim, Self.bench + "/lambda-service-sim.c"]
+        try cc.run()
+        cc.waitUntilExit()
+        try #require(cc.terminationStatus == 0)
+        let event = folder.path + "/event.json"
+        try #"{"sentence":"a stream per invocation","delay_ms":0}"#.write(toFile: event, atomically: true, encoding: .utf8)
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: sim)
+        run.arguments = ["--count", "500", "--event-file", event, "--", BuildProducts.host]
+        run.environment = ["_HANDLER": "libWordStream.so", "LAMBDA_TASK_ROOT": BuildProducts.folder.path, "PATH": "/usr/bin:/bin"]
+        let out = Pipe()
+        run.standardOutput = out
+        run.standardError = FileHandle.nullDevice
+        try run.run()
+        let summary = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        run.waitUntilExit()
+        print("lambda-service-sim: \(summary)")
+        #expect(summary.contains("invocations=500"))
+        #expect(summary.contains("stream_responses=500"))
+        #expect(summary.contains("status=ok"))
+    }
 }

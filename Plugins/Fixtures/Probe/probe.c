@@ -21,6 +21,8 @@
  *   stream-fail     stream "partial", then fail with Probe.StreamFailed
  *   stream-open     stream "open", then return 5 with the stream still open
  *   stream-respond  stream "s", then try respond (refused), then end the stream
+ *   http-stream     a function URL answer: status 201, a header, a cookie, body "created"
+ *   stream-100mb    stream 100 MiB in 64 KiB chunks
  *   anything else   respond with a JSON object of every invocation field
  */
 #include <lambda_plugin.h>
@@ -116,6 +118,22 @@ LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
         host->stream_begin(inv, NULL);
         host->stream_write(inv, "open", 4);
         return 5;
+    }
+    if (is(inv, "http-stream")) {
+        lambda_status status = lambda_stream_http_begin(inv, 201, "{\"X-Probe\":\"yes\"}", "[\"a=b; Path=/\"]");
+        if (status != LAMBDA_OK) return status;
+        host->stream_write(inv, "created", 7);
+        return host->stream_end(inv);
+    }
+    if (is(inv, "stream-100mb")) {
+        static char chunk[64 * 1024];
+        memset(chunk, 'z', sizeof chunk);
+        host->stream_begin(inv, NULL);
+        for (int i = 0; i < 1600; i++) {
+            lambda_status status = host->stream_write(inv, chunk, sizeof chunk);
+            if (status != LAMBDA_OK) return status;
+        }
+        return host->stream_end(inv);
     }
     if (is(inv, "stream-respond")) {
         host->stream_begin(inv, "text/plain");

@@ -268,6 +268,41 @@ struct lambda_host_api {
         return &descriptor;                                                                   \
     }
 
+/* ---- Helpers, built on the ABI (not part of it) -------------------------------------- */
+
+/* The Content-Type of a streamed answer to a Lambda function URL (or API Gateway) that
+ * sets the HTTP status, headers and cookies itself. */
+#define LAMBDA_HTTP_INTEGRATION_CONTENT_TYPE "application/vnd.awslambda.http-integration-response"
+
+/* Begins a streamed answer for a function URL: the stream's Content-Type is
+ * LAMBDA_HTTP_INTEGRATION_CONTENT_TYPE, and its first bytes are the JSON prelude
+ * {"statusCode":N,"headers":{...},"cookies":[...]} and the 8 NUL bytes that end it. The
+ * body follows with stream_write. `headers_json` is a JSON object and `cookies_json` a
+ * JSON array of strings, both written as they are; NULL means {} and []. */
+static inline lambda_status lambda_stream_http_begin(const lambda_invocation *invocation, int status_code,
+                                                     const char *headers_json, const char *cookies_json) {
+    const lambda_host_api *host = invocation->host;
+    lambda_status status = host->stream_begin(invocation, LAMBDA_HTTP_INTEGRATION_CONTENT_TYPE);
+    if (status != LAMBDA_OK) return status;
+    char code[32];
+    int length = 0;
+    for (int v = status_code < 0 ? 0 : status_code, d = 1000000; d > 0; d /= 10)
+        if (v / d || length || d == 1) code[length++] = (char)('0' + (v / d) % 10);
+    const char *parts[] = {"{\"statusCode\":", code, ",\"headers\":", headers_json ? headers_json : "{}",
+                           ",\"cookies\":", cookies_json ? cookies_json : "[]", "}"};
+    size_t sizes[] = {14, (size_t)length, 11, 0, 11, 0, 1};
+    for (int i = 0; i < 7; i++) {
+        if (i == 3 || i == 5) {
+            sizes[i] = 0;
+            while (parts[i][sizes[i]]) sizes[i]++;
+        }
+        status = host->stream_write(invocation, parts[i], sizes[i]);
+        if (status != LAMBDA_OK) return status;
+    }
+    static const char delimiter[8] = {0};
+    return host->stream_write(invocation, delimiter, sizeof delimiter);
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,16 @@ enum BuildProducts {
 
     static var host: String { folder.appendingPathComponent("lambda-host").path }
 
+    /// The package's root folder (three folders above the build folder).
+    static var packageRoot: URL {
+        folder.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// A path inside `../shared`, beside the package (the bench, the spec).
+    static func shared(_ path: String) -> String {
+        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/" + path).path
+    }
+
     static func plugin(_ name: String) -> String { folder.appendingPathComponent("lib\(name).so").path }
 }
 
