@@ -90,6 +90,7 @@ let package = Package(
             dependencies: [
                 "CLambdaProcess", "LambdaEmulator", "LambdaPluginLoader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 

@@ -127,6 +127,11 @@ final class EmulatorState: @unchecked Sendable {
         onTimeout?()
     }
 
+    /// The stream an invocation handed out wants its response sent to, if any.
+    func stream(for requestID: String) -> (any ResponseStream)? {
+        inflight[requestID]?.invocation.stream
+    }
+
     /// The runtime answers `requestID`. Returns the status for the runtime: 202, 400 for
     /// an unknown or answered id, 410 for a stale invocation id.
     func answer(requestID: String, invocationID: String?, with result: InvocationResult) -> HTTPResponseStatus {

@@ -84,12 +84,19 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
         let bound = NIOLoopBound(context, eventLoop: loop)
         let invoke = self.invoke
         let promise = loop.makePromise(of: InvocationResult.self)
+        let stream = ChannelResponseStream(channel: context.channel, keepAlive: keepAlive)
+        invocation.stream = stream
         let request = invocation
         promise.completeWithTask { await invoke(request) }
         promise.futureResult.whenSuccess { [self] result in
             switch result {
+            case .streamed:
+                break  // already written, chunk by chunk
             case .response(let bytes):
                 respond(status: .ok, headers: [], body: bytes, context: bound.value)
+            case .error(let type, let bytes) where stream.begun:
+                // An exit or timeout cut a stream that had begun: end it with the error.
+                stream.end(errorType: type, errorBody: bytes)
             case .error(let type, let bytes):
                 respond(
                     status: .ok, headers: [("X-Amz-Function-Error", "Unhandled"), ("X-Lambda-Error-Type", type)],
@@ -110,6 +117,57 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
         if !keepAlive {
             let channel = context.channel
             ended.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+}
+
+/// A streamed response passed on to the invoker as it arrives: status 200, chunked, each
+/// chunk flushed at once; an error after the first byte ends it in the trailers
+/// `X-Amz-Function-Error` and `Lambda-Runtime-Function-Error-Type`.
+final class ChannelResponseStream: ResponseStream, @unchecked Sendable {
+    private let channel: Channel
+    private let keepAlive: Bool
+    /// Read and written on the invoke connection's event loop only.
+    private(set) var begun = false
+    private var ended = false
+
+    init(channel: Channel, keepAlive: Bool) {
+        self.channel = channel
+        self.keepAlive = keepAlive
+    }
+
+    func begin(contentType: String) {
+        channel.eventLoop.execute { [self] in
+            guard !begun else { return }
+            begun = true
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: contentType)
+            headers.add(name: "Transfer-Encoding", value: "chunked")
+            if !keepAlive { headers.add(name: "Connection", value: "close") }
+            channel.writeAndFlush(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)), promise: nil)
+        }
+    }
+
+    func write(_ chunk: ByteBuffer) {
+        channel.eventLoop.execute { [self] in
+            guard begun, !ended, chunk.readableBytes > 0 else { return }
+            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk)), promise: nil)
+        }
+    }
+
+    func end(errorType: String?, errorBody: [UInt8]?) {
+        channel.eventLoop.execute { [self] in
+            guard begun, !ended else { return }
+            ended = true
+            var trailers: HTTPHeaders?
+            if let errorType {
+                trailers = HTTPHeaders([("X-Amz-Function-Error", "Unhandled"), ("Lambda-Runtime-Function-Error-Type", errorType)])
+            }
+            let done = channel.writeAndFlush(HTTPServerResponsePart.end(trailers))
+            if !keepAlive {
+                let channel = self.channel
+                done.whenComplete { _ in channel.close(promise: nil) }
+            }
         }
     }
 }

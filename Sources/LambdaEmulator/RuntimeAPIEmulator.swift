@@ -139,6 +139,9 @@ public struct EmulatedInvocation: Sendable {
     public var cognitoIdentity: String?
     /// `Lambda-Runtime-Aws-Tenant-Id`, if any.
     public var tenantID: String?
+    /// Where a streamed response goes as it arrives; without one, the invoker gets the
+    /// whole stream at its end.
+    public var stream: (any ResponseStream)?
 
     /// Creates an invocation of `payload`.
     public init(payload: [UInt8], clientContext: String? = nil, cognitoIdentity: String? = nil, tenantID: String? = nil) {
@@ -156,6 +159,10 @@ public enum InvocationResult: Sendable, Equatable {
     /// The runtime's error: its type and the error document
     /// (`{"errorMessage", "errorType", "stackTrace"}`).
     case error(type: String, body: [UInt8])
+
+    /// The response was streamed to the invocation's ``ResponseStream``, and ended with
+    /// this error type after its first byte, or cleanly (nil).
+    case streamed(errorType: String?)
 
     /// An error the emulator itself reports (a timeout, an exit), as Lambda words it.
     public static func failure(type: String, message: String) -> InvocationResult {

@@ -17,6 +17,18 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
     private var keepAlive = true
     /// The trailers of a chunked request: a streamed response's error after its first byte.
     private var trailers: HTTPHeaders?
+    /// Where the streamed response being received goes, chunk by chunk.
+    private var passThrough: (any ResponseStream)?
+
+    /// The invoker's stream, for a streamed `/response` to an invocation that has one.
+    private func streamTarget(of head: HTTPRequestHead) -> (any ResponseStream)? {
+        guard head.method == .POST,
+            head.headers.first(name: "Lambda-Runtime-Function-Response-Mode")?.lowercased() == "streaming",
+            head.uri.hasPrefix("/2018-06-01/runtime/invocation/"), head.uri.hasSuffix("/response")
+        else { return nil }
+        let id = head.uri.dropFirst("/2018-06-01/runtime/invocation/".count).dropLast("/response".count)
+        return state.stream(for: String(id))
+    }
 
     init(state: EmulatorState) {
         self.state = state
@@ -28,7 +40,13 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
             head = requestHead
             body.clear()
             bodyBytes = 0
+            passThrough = streamTarget(of: requestHead)
+            passThrough?.begin(contentType: requestHead.headers.first(name: "Content-Type") ?? "application/octet-stream")
         case .body(var chunk):
+            if let passThrough {
+                passThrough.write(chunk)
+                return
+            }
             bodyBytes += chunk.readableBytes
             if bodyBytes <= Self.maxResponseBytes { body.writeBuffer(&chunk) }
         case .end(let trailers):
@@ -71,7 +89,13 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
                     context: context)
             }
             let result: InvocationResult
-            if rest[1] == "error" {
+            if let passThrough {
+                self.passThrough = nil
+                let type = trailers?.first(name: "Lambda-Runtime-Function-Error-Type")
+                let document = trailers?.first(name: "Lambda-Runtime-Function-Error-Body").flatMap(Base64.decodeToString)
+                passThrough.end(errorType: type, errorBody: document.map { Array($0.utf8) })
+                result = .streamed(errorType: type)
+            } else if rest[1] == "error" {
                 result = .error(type: errorType(head), body: bytes())
             } else if let type = trailers?.first(name: "Lambda-Runtime-Function-Error-Type") {
                 // An error after the first byte of a stream.

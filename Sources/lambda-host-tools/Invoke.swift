@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import LambdaEmulator
+import NIOCore
 
 extension LambdaHostTools {
     /// `lambda-host invoke`: one invocation through the real Runtime API path.
@@ -46,7 +47,9 @@ extension LambdaHostTools {
                 variables["LAMBDA_TASK_ROOT"] = taskRoot
                 return RuntimeProcess.Launch(arguments: [hostBinary], environment: variables)
             }
-            let result = try await supervisor.invoke(EmulatedInvocation(payload: payload))
+            var invocation = EmulatedInvocation(payload: payload)
+            invocation.stream = StdoutStream()
+            let result = try await supervisor.invoke(invocation)
             await supervisor.shutdown()
             try Output.print(result)
         }
@@ -65,6 +68,9 @@ enum Output {
     /// Prints a response to stdout, or an error document to stderr and exits 1.
     static func print(_ result: InvocationResult) throws {
         switch result {
+        case .streamed(let errorType):
+            // The chunks went to stdout as they came; an error after them to stderr.
+            if errorType != nil { throw ExitCode(1) }
         case .response(let body):
             write(body, to: 1)
         case .error(_, let body):
@@ -92,9 +98,10 @@ enum Output {
         }
     }
 
-    static func write(_ bytes: [UInt8], to fd: Int32) {
+    /// Writes bytes; on a terminal, a whole answer gets a final newline (`asIs` for chunks).
+    static func write(_ bytes: [UInt8], to fd: Int32, asIs: Bool = false) {
         var bytes = bytes
-        if isatty(fd) != 0 && bytes.last != 10 { bytes.append(10) }
+        if !asIs && isatty(fd) != 0 && bytes.last != 10 { bytes.append(10) }
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count, let base = buffer.baseAddress {
@@ -103,5 +110,20 @@ enum Output {
                 offset += written
             }
         }
+    }
+}
+
+/// A streamed response written to stdout chunk by chunk, as it arrives; an error after
+/// the first byte goes to stderr as the error document.
+struct StdoutStream: ResponseStream {
+    func begin(contentType: String) {}
+
+    func write(_ chunk: ByteBuffer) {
+        Output.write(Array(chunk.readableBytesView), to: 1, asIs: true)
+    }
+
+    func end(errorType: String?, errorBody: [UInt8]?) {
+        guard let errorType else { return }
+        Output.write(errorBody ?? Array(#"{"errorType":"\#(errorType)"}"#.utf8), to: 2)
     }
 }

@@ -160,4 +160,43 @@ import Testing
         #expect(summary.contains("stream_responses=500"))
         #expect(summary.contains("status=ok"))
     }
+
+    @Test func serveHandsEachChunkToTheCallerAsItIsWritten() throws {
+        let host = try HostProcess(
+            handler: nil, api: nil, arguments: ["serve", "--port", "0", "--handler", BuildProducts.plugin("WordStream")])
+        let port = try #require(host.invokePort())
+        let reads = HTTPPost.timedInvoke(port: port, #"{"sentence":"one two three","delay_ms":300}"#)
+        let all = reads.map(\.text).joined()
+        #expect(all.contains("transfer-encoding: chunked") || all.contains("Transfer-Encoding: chunked"))
+        let first = try #require(reads.first { $0.text.contains(#""word":"one""#) })
+        let last = try #require(reads.first { $0.text.contains(#""word":"three""#) })
+        // The caller had the first word while the handler was still pausing.
+        #expect(last.at.timeIntervalSince(first.at) >= 0.5, "\(reads)")
+    }
+
+    @Test func serveReportsAnErrorAfterTheFirstChunkInTheTrailers() throws {
+        let host = try HostProcess(
+            handler: nil, api: nil, arguments: ["serve", "--port", "0", "--handler", BuildProducts.plugin("Probe")])
+        let port = try #require(host.invokePort())
+        let all = HTTPPost.timedInvoke(port: port, "stream-fail").map(\.text).joined()
+        #expect(all.contains("partial"))
+        #expect(all.contains("X-Amz-Function-Error: Unhandled"))
+        #expect(all.contains("Lambda-Runtime-Function-Error-Type: Probe.StreamFailed"))
+    }
+
+    @Test func invokeWritesAStreamToStdout() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuildProducts.host)
+        process.arguments = [
+            "invoke", "--handler", BuildProducts.plugin("WordStream"), "--event", #"{"sentence":"a b","delay_ms":0}"#,
+        ]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text == #"{"word":"a","index":0,"total":2}"# + "\n" + #"{"word":"b","index":1,"total":2}"# + "\n")
+    }
 }

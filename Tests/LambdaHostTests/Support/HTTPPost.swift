@@ -57,6 +57,23 @@ enum HTTPPost {
         return Reply(status: status, headers: fields, body: String(text[split.upperBound...]))
     }
 
+    /// POSTs an event to the invoke endpoint and returns every read of the reply with
+    /// the time it arrived (the reply is read until the server closes).
+    static func timedInvoke(port: Int, _ event: String) -> [(at: Date, text: String)] {
+        guard let fd = connect(port: port) else { return [] }
+        defer { close(fd) }
+        let request = Array(
+            "POST /2015-03-31/functions/function/invocations HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(event.utf8.count)\r\n\r\n\(event)".utf8)
+        _ = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var reads: [(at: Date, text: String)] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if got <= 0 { return reads }
+            reads.append((Date(), String(decoding: chunk[0..<got], as: UTF8.self)))
+        }
+    }
+
     /// POSTs an event to the RIE-compatible invoke endpoint.
     static func invoke(port: Int, _ event: String, headers: [(String, String)] = []) -> Reply? {
         send(port: port, path: "/2015-03-31/functions/function/invocations", body: event, headers: headers)

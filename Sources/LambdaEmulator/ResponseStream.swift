@@ -1,0 +1,14 @@
+import NIOCore
+
+/// Where a streamed response goes while the runtime writes it: the invoker's connection
+/// (`serve`, `emulate`) or stdout (`invoke`). Called on the emulator's event loop, in
+/// order: `begin`, any number of `write`, `end`.
+public protocol ResponseStream: Sendable {
+    /// The runtime started streaming, with this Content-Type.
+    func begin(contentType: String)
+    /// A chunk arrived.
+    func write(_ chunk: ByteBuffer)
+    /// The stream ended; `errorType` and `errorBody` (the error document, decoded) when
+    /// the runtime reported an error after the first byte.
+    func end(errorType: String?, errorBody: [UInt8]?)
+}
