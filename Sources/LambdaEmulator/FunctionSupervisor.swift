@@ -25,8 +25,8 @@ public actor FunctionSupervisor {
         self.emulator = emulator
         self.cleanup = cleanup
         self.launch = launch
-        let supervisor = self
-        emulator.onTimeout { Task { await supervisor.stopRuntime() } }
+        // Weak, so that a retired supervisor is not kept alive by its emulator's callback.
+        emulator.onTimeout { [weak self] in Task { await self?.stopRuntime() } }
     }
 
     /// Runs one invocation, starting a runtime if none is running.
