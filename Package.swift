@@ -74,6 +74,10 @@ let package = Package(
         ),
         .executableTarget(name: "lambda-host", dependencies: ["LambdaHost"], swiftSettings: leanHost),
 
+        // Plain C functions as handlers, called through libffi from a signature.
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
+        .target(name: "LambdaDynamicCall", dependencies: ["CFFI", "CLambdaSystem"], swiftSettings: leanHost),
+
         // Developer tools, never in the layer: the embedded Runtime API emulator and the
         // commands that use it. `lambda-host <command>` hands over to lambda-host-tools.
         .target(
@@ -108,7 +112,7 @@ let package = Package(
 
         .testTarget(
             name: "LambdaHostTests",
-            dependencies: ["LambdaRuntimeAPI", "LambdaPluginLoader", "lambda-host", "lambda-host-tools"]
+            dependencies: ["LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall", "lambda-host", "lambda-host-tools"]
         ),
     ]
 )
