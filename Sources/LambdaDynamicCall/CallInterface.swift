@@ -1,26 +1,6 @@
 import CFFI
 import CLambdaSystem
 
-/// A value crossing into or out of a C function called through libffi.
-public enum CValue: Equatable, Sendable {
-    /// Any signed integer type (narrowed to the parameter's width when passed).
-    case signed(Int64)
-    /// Any unsigned integer type.
-    case unsigned(UInt64)
-    /// `f32`.
-    case float(Float)
-    /// `f64`.
-    case double(Double)
-    /// `bool`.
-    case bool(Bool)
-    /// `str`: a copy is passed NUL-terminated; nil passes NULL.
-    case string(String?)
-    /// `bytes`: passed as a pointer to a copy and its length.
-    case bytes([UInt8])
-    /// The result of a `void` function.
-    case void
-}
-
 /// A prepared call to a C function of one ``Signature``: `ffi_prep_cif` once, then
 /// `ffi_call` per call.
 ///
@@ -164,28 +144,4 @@ public final class CallInterface {
         case .void, .bytes: .void
         }
     }
-}
-
-/// A failure to prepare or make a dynamic call.
-public struct DynamicCallError: Error, CustomStringConvertible, Sendable {
-    /// The kind of failure.
-    public enum Code: String, Sendable {
-        /// libffi refused the signature.
-        case preparationFailed
-        /// The arguments do not match the signature.
-        case argumentMismatch
-    }
-
-    /// The kind of failure.
-    public var code: Code
-    /// What went wrong.
-    public var message: String
-
-    /// Creates an error.
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
 }
