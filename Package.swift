@@ -76,14 +76,15 @@ let package = Package(
 
         // Plain C functions as handlers, called through libffi from a signature.
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
-        .target(name: "LambdaDynamicCall", dependencies: ["CFFI", "CLambdaSystem"], swiftSettings: leanHost),
+        .target(
+            name: "LambdaDynamicCall", dependencies: ["CFFI", "CLambdaSystem", "LambdaRuntimeAPI"], swiftSettings: leanHost),
 
         // Developer tools, never in the layer: the embedded Runtime API emulator and the
         // commands that use it. `lambda-host <command>` hands over to lambda-host-tools.
         .target(
             name: "LambdaEmulator",
             dependencies: [
-                "CLambdaProcess",
+                "CLambdaProcess", "LambdaRuntimeAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import LambdaRuntimeAPI
 import NIOCore
 import NIOHTTP1
 
@@ -77,7 +78,7 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         var invocation = EmulatedInvocation(payload: body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
-        invocation.clientContext = head.headers.first(name: "X-Amz-Client-Context").flatMap(Base64.decodeToString)
+        invocation.clientContext = head.headers.first(name: "X-Amz-Client-Context").flatMap { Base64.decode($0).map { String(decoding: $0, as: UTF8.self) } }
         invocation.cognitoIdentity = head.headers.first(name: "X-Amz-Cognito-Identity")
         invocation.tenantID = head.headers.first(name: "X-Amz-Tenant-Id")
         let loop = context.eventLoop
@@ -169,29 +170,5 @@ final class ChannelResponseStream: ResponseStream, @unchecked Sendable {
                 done.whenComplete { _ in channel.close(promise: nil) }
             }
         }
-    }
-}
-
-/// Base64 decoding for the client context header.
-enum Base64 {
-    static func decodeToString(_ text: String) -> String? {
-        var table = [Int16](repeating: -1, count: 256)
-        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
-            table[Int(c)] = Int16(i)
-        }
-        var bytes: [UInt8] = []
-        var accumulator = 0
-        var bits = 0
-        for c in text.utf8 where c != 61 {
-            let value = table[Int(c)]
-            guard value >= 0 else { return nil }
-            accumulator = (accumulator << 6) | Int(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                bytes.append(UInt8((accumulator >> bits) & 0xff))
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

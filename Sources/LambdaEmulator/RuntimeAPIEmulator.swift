@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LambdaRuntimeAPI
 import NIOCore
 import NIOPosix
 
@@ -166,25 +167,6 @@ public enum InvocationResult: Sendable, Equatable {
 
     /// An error the emulator itself reports (a timeout, an exit), as Lambda words it.
     public static func failure(type: String, message: String) -> InvocationResult {
-        .error(type: type, body: Array(#"{"errorMessage":"\#(JSON.escape(message))","errorType":"\#(JSON.escape(type))","stackTrace":[]}"#.utf8))
-    }
-}
-
-/// JSON string escaping for the few documents the emulator writes itself.
-enum JSON {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        .error(type: type, body: Array(#"{"errorMessage":"\#(JSONText.escaped(message))","errorType":"\#(JSONText.escaped(type))","stackTrace":[]}"#.utf8))
     }
 }

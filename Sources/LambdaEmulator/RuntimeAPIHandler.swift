@@ -1,3 +1,4 @@
+import LambdaRuntimeAPI
 import NIOCore
 import NIOHTTP1
 
@@ -92,14 +93,14 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
             if let passThrough {
                 self.passThrough = nil
                 let type = trailers?.first(name: "Lambda-Runtime-Function-Error-Type")
-                let document = trailers?.first(name: "Lambda-Runtime-Function-Error-Body").flatMap(Base64.decodeToString)
+                let document = trailers?.first(name: "Lambda-Runtime-Function-Error-Body").flatMap { Base64.decode($0).map { String(decoding: $0, as: UTF8.self) } }
                 passThrough.end(errorType: type, errorBody: document.map { Array($0.utf8) })
                 result = .streamed(errorType: type)
             } else if rest[1] == "error" {
                 result = .error(type: errorType(head), body: bytes())
             } else if let type = trailers?.first(name: "Lambda-Runtime-Function-Error-Type") {
                 // An error after the first byte of a stream.
-                let document = trailers?.first(name: "Lambda-Runtime-Function-Error-Body").flatMap(Base64.decodeToString)
+                let document = trailers?.first(name: "Lambda-Runtime-Function-Error-Body").flatMap { Base64.decode($0).map { String(decoding: $0, as: UTF8.self) } }
                 result = .error(type: type, body: Array((document ?? #"{"errorType":"\#(type)"}"#).utf8))
             } else {
                 result = .response(bytes())

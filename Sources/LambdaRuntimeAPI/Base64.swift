@@ -1,0 +1,33 @@
+/// Strict base64 (RFC 4648, padding optional).
+public enum Base64 {
+    /// The bytes a base64 string holds, or nil when it is not valid base64.
+    public static func decode(_ text: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var accumulator = 0
+        var bits = 0
+        var padding = 0
+        for c in text.utf8 {
+            let value: Int
+            switch c {
+            case 65...90: value = Int(c) - 65
+            case 97...122: value = Int(c) - 71
+            case 48...57: value = Int(c) + 4
+            case 43: value = 62
+            case 47: value = 63
+            case 61:
+                padding += 1
+                continue
+            default: return nil
+            }
+            guard padding == 0 else { return nil }
+            accumulator = (accumulator << 6 | value) & 0xFFFFFF
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                bytes.append(UInt8((accumulator >> bits) & 0xFF))
+            }
+        }
+        guard padding <= 2, bits < 6 else { return nil }
+        return bytes
+    }
+}
