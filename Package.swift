@@ -42,6 +42,7 @@ let package = Package(
         .library(name: "Fail", type: .dynamic, targets: ["Fail"]),
         .library(name: "Hello", type: .dynamic, targets: ["Hello"]),
         .library(name: "WordStream", type: .dynamic, targets: ["WordStream"]),
+        .library(name: "Calc", type: .dynamic, targets: ["Calc"]),
         // Test fixtures: plugins that misbehave on purpose.
         .library(name: "Probe", type: .dynamic, targets: ["Probe"]),
         .library(name: "NoEntry", type: .dynamic, targets: ["NoEntry"]),
@@ -107,6 +108,8 @@ let package = Package(
         .target(name: "Hello", dependencies: ["LambdaPlugin"], path: "Plugins/Hello"),
         .target(
             name: "WordStream", dependencies: ["CLambdaPlugin"], path: "Plugins/WordStream", publicHeadersPath: "."),
+        // Plain C with no include of lambda_plugin.h: called through libffi.
+        .target(name: "Calc", path: "Plugins/Calc", publicHeadersPath: ".", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "Probe", dependencies: ["CLambdaPlugin"], path: "Plugins/Fixtures/Probe", publicHeadersPath: "."),
         .target(name: "NoEntry", path: "Plugins/Fixtures/NoEntry", publicHeadersPath: "."),
         .target(name: "SwiftStream", dependencies: ["LambdaPlugin"], path: "Plugins/Fixtures/SwiftStream"),

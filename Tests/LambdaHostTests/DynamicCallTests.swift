@@ -91,4 +91,28 @@ import Testing
         #expect(throws: DynamicCallError.self) { try cbrt.call(function, with: []) }
         #expect(throws: DynamicCallError.self) { try cbrt.call(function, with: [.string("27")]) }
     }
+
+    @Test func everyTypeThroughAPlainCLibrary() throws {
+        let calc = BuildProducts.plugin("Calc")
+        let distance = try call(calc, "distance(lat1:f64,lon1:f64,lat2:f64,lon2:f64)->f64",
+                                [.double(48.8566), .double(2.3522), .double(51.5074), .double(-0.1278)])
+        guard case .double(let km) = distance else {
+            Issue.record("distance returned \(distance)")
+            return
+        }
+        #expect(abs(km - 343.5) < 1, "Paris to London: \(km) km")
+        // A narrow result comes back from a full register and is narrowed with its sign.
+        #expect(try call(calc, "clamp_i8(i64)->i8", [.signed(-1000)]) == .signed(-128))
+        #expect(try call(calc, "clamp_i8(i64)->i8", [.signed(1000)]) == .signed(127))
+        #expect(try call(calc, "clamp_i8(i64)->i8", [.signed(-5)]) == .signed(-5))
+        #expect(try call(calc, "add_u16(u16,u16)->u16", [.unsigned(65535), .unsigned(2)]) == .unsigned(1))
+        #expect(try call(calc, "scale_f32(f32,f32)->f32", [.float(1.5), .float(-2)]) == .float(-3))
+        #expect(try call(calc, "is_even(i32)->bool", [.signed(-4)]) == .bool(true))
+        #expect(try call(calc, "is_even(i32)->bool", [.signed(7)]) == .bool(false))
+        #expect(try call(calc, "mul_i64(i64,i64)->i64", [.signed(3_000_000_000), .signed(-3)]) == .signed(-9_000_000_000))
+        #expect(try call(calc, "max_u64()->u64", []) == .unsigned(UInt64.max))
+        #expect(try call(calc, "greet(name:str)->str", [.string("Wörld")]) == .string("Hello, Wörld!"))
+        #expect(try call(calc, "checksum(data:bytes)->u32", [.bytes([1, 2, 3, 250])]) == .unsigned(256))
+        #expect(try call(calc, "noop()->void", []) == .void)
+    }
 }
