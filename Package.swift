@@ -70,7 +70,7 @@ let package = Package(
         ),
         .target(
             name: "LambdaHost",
-            dependencies: ["CLambdaPlugin", "CLambdaSystem", "LambdaRuntimeAPI", "LambdaPluginLoader"],
+            dependencies: ["CLambdaPlugin", "CLambdaSystem", "LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall"],
             swiftSettings: leanHost
         ),
         .executableTarget(name: "lambda-host", dependencies: ["LambdaHost"], swiftSettings: leanHost),

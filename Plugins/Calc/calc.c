@@ -53,3 +53,8 @@ EXPORT uint32_t checksum(const uint8_t *data, size_t size) {
 
 /* Nothing, for a void result. */
 EXPORT void noop(void) {}
+
+/* The signature of distance, for lambda-host, when _HANDLER names only the function
+ * (libCalc.so:distance): a string the library exports, as a signature may be longer than
+ * Lambda's Handler field allows. */
+EXPORT const char lambda_signature_distance[] = "distance(lat1:f64,lon1:f64,lat2:f64,lon2:f64)->f64";

@@ -4,6 +4,8 @@
 
 int lh_errno(void) { return errno; }
 
+int lh_open_read(const char *path) { return open(path, O_RDONLY | O_CLOEXEC); }
+
 int64_t lh_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);

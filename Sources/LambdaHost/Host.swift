@@ -64,18 +64,34 @@ public final class Host {
             lh_exit(1)
         }
         let host = Host(configuration: configuration, client: client)
-        let plugin = host.initialize()
-        host.run(plugin)
+        host.run(host.initialize())
+    }
+
+    /// What answers invocations: a plugin, or a plain C function called through libffi.
+    enum Handler {
+        case plugin(LoadedPlugin)
+        case function(DynamicHandler)
     }
 
     // MARK: INIT
 
-    private func initialize() -> LoadedPlugin {
+    private func initialize() -> Handler {
+        let locator = PluginLocator(taskRoot: configuration.taskRoot, layerRoot: configuration.layerRoot)
         let plugin: LoadedPlugin
         do {
-            plugin = try LoadedPlugin.load(
-                handler: configuration.handler,
-                locator: PluginLocator(taskRoot: configuration.taskRoot, layerRoot: configuration.layerRoot))
+            let spec = try HandlerSpec(configuration.handler)
+            var signature = spec.signature.map {
+                DynamicHandler.Source(text: $0.text, offset: $0.offset, origin: "_HANDLER '\(spec.text)'")
+            }
+            if signature == nil { signature = try DynamicHandler.declaredSignature(spec: spec, locator: locator) }
+            if let signature {
+                let function = try DynamicHandler(spec: spec, signature: signature, locator: locator)
+                lh_exit_on_sigterm()
+                prepareInvocation(state: nil)
+                HostLog.host(.debug, "calling \(function.call.signature.text) in \(function.library.path)")
+                return .function(function)
+            }
+            plugin = try LoadedPlugin.load(spec: spec, locator: locator)
         } catch {
             failInit(type: error.code.errorType, message: error.message)
         }
@@ -98,14 +114,18 @@ public final class Host {
         if plugin.shutdownHook != nil {
             Shutdown.ready(state: pluginState, endpoint: configuration.runtimeAPI ?? "")
         }
+        prepareInvocation(state: pluginState)
+        HostLog.host(.debug, "loaded plugin '\(plugin.name)' from \(plugin.library.path), handler '\(plugin.handlerName)'")
+        return .plugin(plugin)
+    }
+
+    private func prepareInvocation(state pluginState: UnsafeMutableRawPointer?) {
         invocation.initialize(
             to: lambda_invocation(
                 struct_size: UInt32(MemoryLayout<lambda_invocation>.size), reserved: 0, host: HostServices.table,
                 state: pluginState, payload: nil, payload_size: 0, request_id: nil, deadline_ms: 0,
                 invoked_function_arn: nil, trace_id: nil, client_context: nil, cognito_identity: nil,
                 tenant_id: nil, host_private: Unmanaged.passUnretained(state).toOpaque()))
-        HostLog.host(.debug, "loaded plugin '\(plugin.name)' from \(plugin.library.path), handler '\(plugin.handlerName)'")
-        return plugin
     }
 
     private func failInit(type: String, message: String) -> Never {
@@ -123,7 +143,7 @@ public final class Host {
 
     // MARK: Invocations
 
-    private func run(_ plugin: LoadedPlugin) -> Never {
+    private func run(_ handler: Handler) -> Never {
         let empty: StaticString = ""
         while true {
             do {
@@ -156,10 +176,16 @@ public final class Host {
                 invocation.pointee.tenant_id = next.cString(next.reply.tenantID)
 
                 state.begin(next)
-                lh_invocation_lock()
-                let status = plugin.handler(invocation)
-                lh_invocation_unlock()
-                try state.finish(handlerStatus: status, handlerName: plugin.handlerName)
+                switch handler {
+                case .plugin(let plugin):
+                    lh_invocation_lock()
+                    let status = plugin.handler(invocation)
+                    lh_invocation_unlock()
+                    try state.finish(handlerStatus: status, handlerName: plugin.handlerName)
+                case .function(let function):
+                    function.handle(body, state: state)
+                    try state.finish(handlerStatus: LAMBDA_OK, handlerName: function.name)
+                }
             } catch {
                 HostLog.host(.fatal, "\(error.description); exiting")
                 lh_exit(1)

@@ -14,7 +14,9 @@ enum DescriptorCheck {
                 .missingEntryPoint,
                 "\(library.path) does not export \(entryName)(), so it is not a lambda-host plugin; "
                     + "C: add LAMBDA_PLUGIN_DEFINE(...) from lambda_plugin.h; Swift: add @c public func lambda_plugin_v1() "
-                    + "returning LambdaPluginDescriptor.register(name:version:)")
+                    + "returning LambdaPluginDescriptor.register(name:version:); for a plain C function, give its "
+                    + "signature in _HANDLER (lib.so:f(x:f64)->f64), export it as the string lambda_signature_<function>, "
+                    + "or write it in <library>.signatures beside the library")
         }
         typealias Entry = @convention(c) () -> UnsafePointer<lambda_plugin_descriptor>?
         let entry = unsafeBitCast(symbol, to: Entry.self)

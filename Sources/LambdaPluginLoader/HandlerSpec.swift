@@ -18,6 +18,13 @@ public struct HandlerSpec: Equatable, Sendable {
     public var candidates: [String]
     /// The handler symbol.
     public var symbol: String
+    /// For a plain C function called through libffi, its signature as written after the
+    /// library (`cbrt(f64)->f64`), and where it starts in `_HANDLER`; nil for a plugin.
+    public var signature: (text: String, offset: Int)?
+
+    public static func == (a: HandlerSpec, b: HandlerSpec) -> Bool {
+        a.text == b.text && a.candidates == b.candidates && a.symbol == b.symbol && a.signature?.text == b.signature?.text
+    }
 
     /// Lambda's limit on the Handler field.
     public static let maxLength = 128
@@ -48,6 +55,11 @@ public struct HandlerSpec: Equatable, Sendable {
             symbol = String(text[text.index(after: colon)...])
             if symbol.isEmpty { symbol = Self.defaultSymbol }
             expand = false
+            if let parenthesis = symbol.firstIndex(of: "(") {
+                // A plain C function with its signature: libm.so.6:cbrt(f64)->f64
+                signature = (symbol, text.distance(from: text.startIndex, to: colon) + 1)
+                symbol = String(symbol[..<parenthesis])
+            }
         } else if Self.isLibraryFileName(text) {
             library = text
             symbol = Self.defaultSymbol
@@ -64,7 +76,8 @@ public struct HandlerSpec: Equatable, Sendable {
         guard !library.isEmpty else {
             throw PluginLoadError(.malformedHandler, "_HANDLER '\(text)' names no library; \(example)")
         }
-        guard Self.isIdentifier(symbol) else {
+        // A signature's own parser names a bad symbol, with its position.
+        guard signature != nil || Self.isIdentifier(symbol) else {
             throw PluginLoadError(
                 .malformedHandler,
                 "_HANDLER '\(text)' names the symbol '\(symbol)', which is not a C identifier; \(example)")

@@ -26,7 +26,11 @@ public struct LoadedPlugin: @unchecked Sendable {
     ///
     /// - Throws: ``PluginLoadError`` naming what was looked for and where.
     public static func load(handler text: String, locator: PluginLocator) throws(PluginLoadError) -> LoadedPlugin {
-        let spec = try HandlerSpec(text)
+        try load(spec: HandlerSpec(text), locator: locator)
+    }
+
+    /// Loads the plugin a parsed `_HANDLER` names.
+    public static func load(spec: HandlerSpec, locator: PluginLocator) throws(PluginLoadError) -> LoadedPlugin {
         let path = try locator.locate(spec)
         let library = try SharedLibrary(path: path)
         let descriptor = try DescriptorCheck.entryDescriptor(of: library)

@@ -32,6 +32,9 @@
 /* errno of the calling thread (a macro in C, so Swift cannot read it). */
 int lh_errno(void);
 
+/* open(path, O_RDONLY | O_CLOEXEC): open(2) is variadic, which Swift cannot call. */
+int lh_open_read(const char *path);
+
 /* Milliseconds since the Unix epoch (CLOCK_REALTIME). */
 int64_t lh_now_ms(void);
 
