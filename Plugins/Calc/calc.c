@@ -7,7 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -58,3 +61,14 @@ EXPORT void noop(void) {}
  * (libCalc.so:distance): a string the library exports, as a signature may be longer than
  * Lambda's Handler field allows. */
 EXPORT const char lambda_signature_distance[] = "distance(lat1:f64,lon1:f64,lat2:f64,lon2:f64)->f64";
+
+/* name in capitals, in memory from malloc: the caller frees it (signature ...->str_free). */
+EXPORT char *shout(const char *name) {
+    size_t length = strlen(name);
+    char *out = malloc(length + 2);
+    if (out == NULL) return NULL;
+    for (size_t i = 0; i < length; i++) out[i] = (char)toupper((unsigned char)name[i]);
+    out[length] = '!';
+    out[length + 1] = 0;
+    return out;
+}

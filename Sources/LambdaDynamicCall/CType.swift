@@ -6,14 +6,17 @@
 /// | `u8` `u16` `u32` `u64` | `uint8_t` … `uint64_t` | a non-negative integer in range |
 /// | `f32` `f64` | `float`, `double` | a number |
 /// | `bool` | `_Bool` | `true` or `false` |
-/// | `str` | `const char *`, NUL-terminated UTF-8 | a string |
+/// | `str` | `const char *`, NUL-terminated UTF-8 | a string (a result is copied; the function keeps it) |
+/// | `str_free` | `char *` from `malloc` (results only) | a string, copied, then passed to `free()` |
 /// | `bytes` | `const uint8_t *` then `size_t` (two C arguments) | a base64 string |
 /// | `void` | nothing (results only) | `null` |
 public enum CType: String, Sendable, CaseIterable {
     case i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, bool, str, bytes, void
+    /// A string result the host frees with `free()` once it has copied it.
+    case strFree = "str_free"
 
-    /// Whether the type may be a parameter (everything but `void`).
-    public var isParameter: Bool { self != .void }
+    /// Whether the type may be a parameter (everything but `void` and `str_free`).
+    public var isParameter: Bool { self != .void && self != .strFree }
 
     /// Whether the type may be a result (`bytes` may not: its length has no way back).
     public var isResult: Bool { self != .bytes }

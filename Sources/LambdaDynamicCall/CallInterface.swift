@@ -64,7 +64,7 @@ public final class CallInterface {
         case .u64: cffi_type_uint64()
         case .f32: cffi_type_float()
         case .f64: cffi_type_double()
-        case .str, .bytes: cffi_type_pointer()
+        case .str, .strFree, .bytes: cffi_type_pointer()
         case .void: cffi_type_void()
         }
     }
@@ -141,6 +141,11 @@ public final class CallInterface {
         case .f32: .float(Float(bitPattern: UInt32(truncatingIfNeeded: raw)))
         case .f64: .double(Double(bitPattern: raw))
         case .str: .string(UnsafePointer<CChar>(bitPattern: UInt(raw)).map { String(cString: $0) })
+        case .strFree:
+            .string(UnsafeMutablePointer<CChar>(bitPattern: UInt(raw)).map { pointer in
+                defer { free(pointer) }
+                return String(cString: pointer)
+            })
         case .void, .bytes: .void
         }
     }

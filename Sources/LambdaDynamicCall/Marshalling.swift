@@ -99,7 +99,7 @@ public enum Marshalling {
                 throw MarshallingError(.wrongType, "\(label) is not valid base64; bytes take a base64 string")
             }
             return .bytes(bytes)
-        case .void:
+        case .void, .strFree:
             throw wrong()
         }
     }
@@ -116,7 +116,7 @@ public enum Marshalling {
         case .bool: "true or false"
         case .str: "a string"
         case .bytes: "a base64 string"
-        case .void: "nothing"
+        case .void, .strFree: "nothing"
         default: type.signedRange.map { "a whole number from \($0.lowerBound) to \($0.upperBound)" } ?? type.rawValue
         }
     }

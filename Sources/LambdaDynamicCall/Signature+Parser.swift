@@ -53,13 +53,13 @@ private struct Parser {
         if accept(":") {
             let typeStart = index
             let type = try type(what: "a type for parameter '\(first)'")
-            guard type.isParameter else { throw fault(at: typeStart, "a parameter cannot be void") }
+            guard type.isParameter else { throw fault(at: typeStart, "a parameter cannot be \(type.rawValue)") }
             return .init(name: first, type: type)
         }
         guard let type = CType(rawValue: first) else {
             throw fault(at: start, "'\(first)' is not a type; give 'name:type' or a type (\(Self.typeList))")
         }
-        guard type.isParameter else { throw fault(at: start, "a parameter cannot be void") }
+        guard type.isParameter else { throw fault(at: start, "a parameter cannot be \(type.rawValue)") }
         return .init(name: nil, type: type)
     }
 

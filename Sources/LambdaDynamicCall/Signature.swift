@@ -9,7 +9,7 @@
 /// parameter := [ name ":" ] type
 /// symbol, name := C identifier
 /// type      := i8 | i16 | i32 | i64 | u8 | u16 | u32 | u64 | f32 | f64 | bool | str | bytes
-/// result    := type except bytes | void
+/// result    := type except bytes | str_free | void
 /// ```
 public struct Signature: Equatable, Sendable {
     /// One parameter: its name (nil when given by position only) and type.

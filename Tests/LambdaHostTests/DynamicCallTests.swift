@@ -31,6 +31,7 @@ import Testing
         ("cbrt(f64->f64", 8, "expected ')'"),
         ("cbrt(f64)->bytes", 11, "'bytes' cannot be a result"),
         ("cbrt(void)->f64", 5, "a parameter cannot be void"),
+        ("f(s:str_free)->void", 4, "a parameter cannot be str_free"),
         ("cbrt(f64)->f64x", 11, "'f64x' is not a type"),
         ("cbrt(f64)->f64)", 14, "unexpected ')'"),
         ("(f64)->f64", 0, "expected a function name"),
@@ -114,5 +115,9 @@ import Testing
         #expect(try call(calc, "greet(name:str)->str", [.string("Wörld")]) == .string("Hello, Wörld!"))
         #expect(try call(calc, "checksum(data:bytes)->u32", [.bytes([1, 2, 3, 250])]) == .unsigned(256))
         #expect(try call(calc, "noop()->void", []) == .void)
+        // A malloc'd result: copied, then freed by the host (str_free).
+        for _ in 0..<1000 {
+            #expect(try call(calc, "shout(name:str)->str_free", [.string("hey")]) == .string("HEY!"))
+        }
     }
 }
