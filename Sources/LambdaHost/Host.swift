@@ -78,20 +78,21 @@ public final class Host {
     private func initialize() -> Handler {
         let locator = PluginLocator(taskRoot: configuration.taskRoot, layerRoot: configuration.layerRoot)
         let plugin: LoadedPlugin
-        do {
+        do throws(PluginLoadError) {
             let spec = try HandlerSpec(configuration.handler)
-            var signature = spec.signature.map {
-                DynamicHandler.Source(text: $0.text, offset: $0.offset, origin: "_HANDLER '\(spec.text)'")
+            if let signature = spec.signature {
+                let source = DynamicHandler.Source(text: signature.text, offset: signature.offset, origin: "_HANDLER '\(spec.text)'")
+                return try function(spec: spec, signature: source, locator: locator)
             }
-            if signature == nil { signature = try DynamicHandler.declaredSignature(spec: spec, locator: locator) }
-            if let signature {
-                let function = try DynamicHandler(spec: spec, signature: signature, locator: locator)
-                lh_exit_on_sigterm()
-                prepareInvocation(state: nil)
-                HostLog.host(.debug, "calling \(function.call.signature.text) in \(function.library.path)")
-                return .function(function)
+            do throws(PluginLoadError) {
+                plugin = try LoadedPlugin.load(spec: spec, locator: locator)
+            } catch {
+                // Not a plugin: the library may declare the function's signature itself.
+                guard error.code == .missingEntryPoint,
+                    let declared = try DynamicHandler.declaredSignature(spec: spec, locator: locator)
+                else { throw error }
+                return try function(spec: spec, signature: declared, locator: locator)
             }
-            plugin = try LoadedPlugin.load(spec: spec, locator: locator)
         } catch {
             failInit(type: error.code.errorType, message: error.message)
         }
@@ -117,6 +118,19 @@ public final class Host {
         prepareInvocation(state: pluginState)
         HostLog.host(.debug, "loaded plugin '\(plugin.name)' from \(plugin.library.path), handler '\(plugin.handlerName)'")
         return .plugin(plugin)
+    }
+
+    /// INIT for a plain C function called through libffi.
+    private func function(
+        spec: HandlerSpec,
+        signature: DynamicHandler.Source,
+        locator: PluginLocator
+    ) throws(PluginLoadError) -> Handler {
+        let function = try DynamicHandler(spec: spec, signature: signature, locator: locator)
+        lh_exit_on_sigterm()
+        prepareInvocation(state: nil)
+        HostLog.host(.debug, "calling \(function.call.signature.text) in \(function.library.path)")
+        return .function(function)
     }
 
     private func prepareInvocation(state pluginState: UnsafeMutableRawPointer?) {
