@@ -1,3 +1,5 @@
+import Glibc
+
 /// Keeps one runtime serving one emulated function, the way Lambda does.
 ///
 /// The runtime starts with the first invocation (INIT happens then, as in Lambda). A
@@ -51,7 +53,7 @@ public actor FunctionSupervisor {
 
     /// Stops the runtime (it is started again for the next invocation).
     public func stopRuntime() {
-        runtime?.signal(9)
+        runtime?.signal(SIGKILL)
     }
 
     /// Stops the runtime and the emulator.

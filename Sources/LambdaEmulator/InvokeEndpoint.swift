@@ -109,16 +109,8 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
     private func respond(status: HTTPResponseStatus, headers extra: [(String, String)], body: [UInt8], context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Content-Length", value: String(body.count))
         for (name, value) in extra { headers.add(name: name, value: value) }
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
-        let ended = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let channel = context.channel
-            ended.whenComplete { _ in channel.close(promise: nil) }
-        }
+        context.writeResponse(status, headers: headers, body: context.channel.allocator.buffer(bytes: body), keepAlive: keepAlive)
     }
 }
 

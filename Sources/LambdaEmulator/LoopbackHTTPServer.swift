@@ -42,3 +42,21 @@ struct LoopbackHTTPServer {
         try? await group.shutdownGracefully()
     }
 }
+
+extension ChannelHandlerContext {
+    /// Writes a whole response with its Content-Length. When the request did not ask to
+    /// keep the connection alive, the response says `Connection: close` and the
+    /// connection is closed once it is written.
+    func writeResponse(_ status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, keepAlive: Bool) {
+        var headers = headers
+        headers.add(name: "Content-Length", value: String(body.readableBytes))
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
+        let ended = writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
+        if !keepAlive {
+            let channel = self.channel
+            ended.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+}

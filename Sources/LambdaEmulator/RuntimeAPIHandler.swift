@@ -195,16 +195,6 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func send(_ status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, context: ChannelHandlerContext) {
-        var headers = headers
-        headers.add(name: "Content-Length", value: String(body.readableBytes))
-        let close = !keepAlive
-        if close { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        let ended = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if close {
-            let channel = context.channel
-            ended.whenComplete { _ in channel.close(promise: nil) }
-        }
+        context.writeResponse(status, headers: headers, body: body, keepAlive: keepAlive)
     }
 }

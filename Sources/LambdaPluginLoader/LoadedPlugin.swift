@@ -21,15 +21,10 @@ public struct LoadedPlugin: @unchecked Sendable {
     /// The shutdown hook, if the plugin has one.
     public var shutdownHook: lambda_shutdown_fn? { descriptor.pointee.shutdown }
 
-    /// Loads the plugin `_HANDLER` names: parse, locate, open, check the descriptor, find
+    /// Loads the plugin a parsed `_HANDLER` names: locate, open, check the descriptor, find
     /// the handler.
     ///
     /// - Throws: ``PluginLoadError`` naming what was looked for and where.
-    public static func load(handler text: String, locator: PluginLocator) throws(PluginLoadError) -> LoadedPlugin {
-        try load(spec: HandlerSpec(text), locator: locator)
-    }
-
-    /// Loads the plugin a parsed `_HANDLER` names.
     public static func load(spec: HandlerSpec, locator: PluginLocator) throws(PluginLoadError) -> LoadedPlugin {
         let path = try locator.locate(spec)
         let library = try SharedLibrary(path: path)

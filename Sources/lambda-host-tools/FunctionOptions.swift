@@ -37,6 +37,25 @@ struct FunctionOptions: ParsableArguments {
         EmulatorConfiguration(functionName: functionName, region: region, timeoutSeconds: timeout)
     }
 
+    /// A supervisor that runs the lambda-host runtime, with `_HANDLER` and
+    /// `LAMBDA_TASK_ROOT` as given, against `emulator`.
+    func hostRuntime(
+        on emulator: RuntimeAPIEmulator,
+        handler: String,
+        taskRoot: String,
+        cleanup: (@Sendable () -> Void)? = nil
+    ) -> FunctionSupervisor {
+        var variables = environment(endpoint: emulator.endpoint)
+        variables["_HANDLER"] = handler
+        variables["LAMBDA_TASK_ROOT"] = taskRoot
+        let launch = RuntimeProcess.Launch(arguments: [hostBinary], environment: variables)
+        return FunctionSupervisor(emulator: emulator, cleanup: cleanup) { endpoint in
+            var started = launch
+            started.environment["AWS_LAMBDA_RUNTIME_API"] = endpoint
+            return started
+        }
+    }
+
     /// Lambda's variables for a runtime talking to `endpoint`.
     func environment(endpoint: String) -> [String: String] {
         [

@@ -39,14 +39,7 @@ extension LambdaHostTools {
             let (handler, taskRoot) = try plugin.resolve()
             let payload = try readEvent()
             let emulator = try await RuntimeAPIEmulator.start(configuration: function.emulator)
-            let environment = function.environment(endpoint: emulator.endpoint)
-            let supervisor = FunctionSupervisor(emulator: emulator) { endpoint in
-                var variables = environment
-                variables["AWS_LAMBDA_RUNTIME_API"] = endpoint
-                variables["_HANDLER"] = handler
-                variables["LAMBDA_TASK_ROOT"] = taskRoot
-                return RuntimeProcess.Launch(arguments: [hostBinary], environment: variables)
-            }
+            let supervisor = function.hostRuntime(on: emulator, handler: handler, taskRoot: taskRoot)
             var invocation = EmulatedInvocation(payload: payload)
             invocation.stream = StdoutStream()
             let result = try await supervisor.invoke(invocation)

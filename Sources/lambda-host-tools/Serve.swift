@@ -87,17 +87,10 @@ extension LambdaHostTools {
         /// Starts a runtime for the plugin in `taskRoot` and begins its INIT.
         private func start(handler: String, taskRoot: String) async throws -> FunctionSupervisor {
             let emulator = try await RuntimeAPIEmulator.start(configuration: function.emulator)
-            let environment = function.environment(endpoint: emulator.endpoint)
             // A staged copy's folder goes when its runtime does.
             let staged = watch ? taskRoot : nil
-            let supervisor = FunctionSupervisor(emulator: emulator, cleanup: { if let staged { removeFolder(staged) } }) {
-                endpoint in
-                var variables = environment
-                variables["AWS_LAMBDA_RUNTIME_API"] = endpoint
-                variables["_HANDLER"] = handler
-                variables["LAMBDA_TASK_ROOT"] = taskRoot
-                return RuntimeProcess.Launch(arguments: [hostBinary], environment: variables)
-            }
+            let supervisor = function.hostRuntime(
+                on: emulator, handler: handler, taskRoot: taskRoot, cleanup: { if let staged { removeFolder(staged) } })
             try await supervisor.startRuntime()
             return supervisor
         }

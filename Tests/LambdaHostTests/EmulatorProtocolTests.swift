@@ -12,9 +12,7 @@ import Testing
             handler: nil, api: nil,
             arguments: ["emulate", "--port", "0", "--runtime-api-port", "0"] + extra + ["--", "sleep", "3600"])
         let invoke = try #require(host.invokePort(), "emulate did not start: \(host.stderr)")
-        let text = host.stderr
-        let marker = try #require(text.range(of: "Runtime API on 127.0.0.1:"))
-        return (host, invoke, try #require(Int(text[marker.upperBound...].prefix { $0.isNumber })))
+        return (host, invoke, try #require(host.runtimeAPIPort()))
     }
 
     /// Queues an event through the invoke endpoint and returns the socket waiting for its

@@ -34,9 +34,7 @@ import Testing
             handler: nil, api: nil, environment: ["PATH": path],
             arguments: ["emulate", "--port", "0", "--runtime-api-port", "0", "--", "sleep", "3600"])
         let invokePort = try #require(emulator.invokePort(), "emulate did not start: \(emulator.stderr)")
-        let text = emulator.stderr
-        let marker = try #require(text.range(of: "Runtime API on 127.0.0.1:"))
-        let apiPort = try #require(Int(text[marker.upperBound...].prefix { $0.isNumber }))
+        let apiPort = try #require(emulator.runtimeAPIPort())
 
         // Invocations to hand out: requests sent and left waiting for their answers.
         var feeders: [Int32] = []

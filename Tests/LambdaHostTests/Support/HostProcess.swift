@@ -98,6 +98,14 @@ final class HostProcess: @unchecked Sendable {
 
     func terminate() { kill(process.processIdentifier, SIGTERM) }
 
+    /// The Runtime API port an `emulate` command printed ("Runtime API on 127.0.0.1:PORT").
+    func runtimeAPIPort(timeout: TimeInterval = 20) -> Int? {
+        guard waitForLog("Runtime API on 127.0.0.1:", timeout: timeout) else { return nil }
+        let text = stderr
+        guard let range = text.range(of: "Runtime API on 127.0.0.1:") else { return nil }
+        return Int(text[range.upperBound...].prefix { $0.isNumber })
+    }
+
     /// The port a `serve` or `emulate` command printed ("POST events to http://127.0.0.1:PORT/...").
     func invokePort(timeout: TimeInterval = 20) -> Int? {
         guard waitForLog("POST events to http://127.0.0.1:", timeout: timeout) else { return nil }
