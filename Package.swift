@@ -47,6 +47,7 @@ let package = Package(
         .library(name: "Probe", type: .dynamic, targets: ["Probe"]),
         .library(name: "NoEntry", type: .dynamic, targets: ["NoEntry"]),
         .library(name: "SwiftStream", type: .dynamic, targets: ["SwiftStream"]),
+        .library(name: "NotForLambda", type: .dynamic, targets: ["NotForLambda"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -91,10 +92,14 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Packaging: the layer and function zips, and the ELF audit for provided.al2023.
+        .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "CLambdaPluginHeader"),
+        .target(name: "LambdaPackaging", dependencies: ["CZlib", "CLambdaPluginHeader"]),
         .executableTarget(
             name: "lambda-host-tools",
             dependencies: [
-                "CLambdaProcess", "LambdaEmulator", "LambdaPluginLoader",
+                "CLambdaProcess", "LambdaEmulator", "LambdaPluginLoader", "LambdaPackaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -113,10 +118,16 @@ let package = Package(
         .target(name: "Probe", dependencies: ["CLambdaPlugin"], path: "Plugins/Fixtures/Probe", publicHeadersPath: "."),
         .target(name: "NoEntry", path: "Plugins/Fixtures/NoEntry", publicHeadersPath: "."),
         .target(name: "SwiftStream", dependencies: ["LambdaPlugin"], path: "Plugins/Fixtures/SwiftStream"),
+        .target(
+            name: "NotForLambda", path: "Plugins/Fixtures/NotForLambda", publicHeadersPath: ".",
+            linkerSettings: [.linkedLibrary("z")]),
 
         .testTarget(
             name: "LambdaHostTests",
-            dependencies: ["LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall", "lambda-host", "lambda-host-tools"]
+            dependencies: [
+                "LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall", "LambdaPackaging", "lambda-host",
+                "lambda-host-tools",
+            ]
         ),
     ]
 )

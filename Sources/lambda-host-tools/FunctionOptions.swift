@@ -37,18 +37,22 @@ struct FunctionOptions: ParsableArguments {
         EmulatorConfiguration(functionName: functionName, region: region, timeoutSeconds: timeout)
     }
 
-    /// A supervisor that runs the lambda-host runtime, with `_HANDLER` and
-    /// `LAMBDA_TASK_ROOT` as given, against `emulator`.
+    /// A supervisor that runs the lambda-host runtime (`runtime`: by default the one next
+    /// to this command), with `_HANDLER`, `LAMBDA_TASK_ROOT` and `environment` as given,
+    /// against `emulator`.
     func hostRuntime(
         on emulator: RuntimeAPIEmulator,
         handler: String,
         taskRoot: String,
+        runtime: String = hostBinary,
+        environment extra: [String: String] = [:],
         cleanup: (@Sendable () -> Void)? = nil
     ) -> FunctionSupervisor {
         var variables = environment(endpoint: emulator.endpoint)
         variables["_HANDLER"] = handler
         variables["LAMBDA_TASK_ROOT"] = taskRoot
-        let launch = RuntimeProcess.Launch(arguments: [hostBinary], environment: variables)
+        variables.merge(extra) { $1 }
+        let launch = RuntimeProcess.Launch(arguments: [runtime], environment: variables)
         return FunctionSupervisor(emulator: emulator, cleanup: cleanup) { endpoint in
             var started = launch
             started.environment["AWS_LAMBDA_RUNTIME_API"] = endpoint

@@ -23,36 +23,50 @@ extension LambdaHostTools {
 
         @OptionGroup var plugin: HandlerOptions
 
-        @Option(help: "The event, as text (usually JSON). Example: --event '{\"name\":\"World\"}'")
-        var event: String?
-
-        @Option(help: "Read the event from a file. Example: --event-file event.json")
-        var eventFile: String?
+        @OptionGroup var event: EventOptions
 
         @OptionGroup var function: FunctionOptions
 
-        func validate() throws {
-            if event != nil && eventFile != nil { throw ValidationError("give --event or --event-file, not both") }
-        }
-
         func run() async throws {
             let (handler, taskRoot) = try plugin.resolve()
-            let payload = try readEvent()
+            try await Self.once(payload: try event.read(), handler: handler, taskRoot: taskRoot, function: function)
+        }
+
+        /// Runs `runtime` against a new emulator, sends it one event, prints the answer.
+        static func once(
+            payload: [UInt8], handler: String, taskRoot: String, function: FunctionOptions,
+            runtime: String = hostBinary, environment: [String: String] = [:]
+        ) async throws {
             let emulator = try await RuntimeAPIEmulator.start(configuration: function.emulator)
-            let supervisor = function.hostRuntime(on: emulator, handler: handler, taskRoot: taskRoot)
+            let supervisor = function.hostRuntime(
+                on: emulator, handler: handler, taskRoot: taskRoot, runtime: runtime, environment: environment)
             var invocation = EmulatedInvocation(payload: payload)
             invocation.stream = StdoutStream()
             let result = try await supervisor.invoke(invocation)
             await supervisor.shutdown()
             try Output.print(result)
         }
+    }
+}
 
-        private func readEvent() throws -> [UInt8] {
-            if let event { return Array(event.utf8) }
-            if let eventFile { return try Output.readAll(path: eventFile) }
-            if isatty(0) == 0 { return Output.readAll(fd: 0) }
-            return Array("{}".utf8)
-        }
+/// The event of a one-off invocation.
+struct EventOptions: ParsableArguments {
+    @Option(help: "The event, as text (usually JSON). Example: --event '{\"name\":\"World\"}'")
+    var event: String?
+
+    @Option(help: "Read the event from a file. Example: --event-file event.json")
+    var eventFile: String?
+
+    func validate() throws {
+        if event != nil && eventFile != nil { throw ValidationError("give --event or --event-file, not both") }
+    }
+
+    /// The event's bytes: --event, --event-file, piped stdin, or `{}`.
+    func read() throws -> [UInt8] {
+        if let event { return Array(event.utf8) }
+        if let eventFile { return try Output.readAll(path: eventFile) }
+        if isatty(0) == 0 { return Output.readAll(fd: 0) }
+        return Array("{}".utf8)
     }
 }
 

@@ -1,0 +1,12 @@
+#include "plugin_header.h"
+
+/* C23's #embed; clang accepts it in earlier modes as an extension. */
+#pragma clang diagnostic ignored "-Wc23-extensions"
+static const char header[] = {
+#embed "../CLambdaPlugin/include/lambda_plugin.h"
+};
+
+const char *lh_plugin_header(size_t *length) {
+    *length = sizeof header;
+    return header;
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import LambdaPackaging
+
+extension LambdaHostTools.PackageCommand {
+    /// `lambda-host package check`
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Audit ELF files, zips or unpacked folders for provided.al2023.",
+            discussion: """
+                Every ELF file must be built for the layer's architecture; each library it needs \
+                must be in the layer's lib/ or in provided.al2023's base (glibc 2.34, libgcc_s, \
+                libstdc++ of GCC 11; docs/deploy.md has the list); and no symbol may need a version \
+                the provider lacks: above GLIBC_2.34 or GLIBCXX_3.4.29 for the base. A layer among the \
+                paths (a zip or folder with bootstrap at its root) is the layer the others are checked \
+                against. Exits 1, naming each file and symbol, when something would not load.
+
+                Examples:
+                  lambda-host package check lambda-host-layer.zip libHello.zip
+                  lambda-host package check --layer lambda-host-layer.zip libmine.so
+                """
+        )
+
+        @Argument(help: "ELF files, zips or unpacked folders to check.")
+        var paths: [String]
+
+        @OptionGroup var layer: LayerReference
+
+        func validate() throws {
+            if paths.isEmpty { throw ValidationError("give at least one file, zip or folder to check") }
+        }
+
+        func run() throws {
+            let contents = try paths.map { (path: $0, files: try PackageContents.read($0)) }
+            let layerPath = layer.layer ?? contents.first { $0.files.contains { $0.path == "bootstrap" } }?.path
+            let target = try LayerReference.target(layer: layerPath, inputs: layer.inputs)
+            var failures: [AuditProblem] = []
+            var checked = 0
+            for input in contents {
+                for (path, file) in input.files {
+                    checked += 1
+                    // A file given by itself is named once; one inside a zip or folder, with it.
+                    let shown = path == input.path ? path : "\(input.path): \(path)"
+                    let problems = target.audit.problems(in: file)
+                    print("\(problems.isEmpty ? "ok  " : "FAIL")  \(shown)")
+                    failures += problems.map { AuditProblem(file: shown, symbol: $0.symbol, message: $0.message) }
+                }
+            }
+            guard checked > 0 else { throw ValidationError("no ELF file found in \(paths.joined(separator: ", "))") }
+            guard failures.isEmpty else { throw LayerBuilder.failure(failures, base: target.audit.base) }
+            print("audit: \(checked) ELF files load on \(target.audit.base.name) (\(target.audit.architecture)), with \(target.description)")
+        }
+    }
+}
