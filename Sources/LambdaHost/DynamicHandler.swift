@@ -44,7 +44,7 @@ final class DynamicHandler {
             path = spec.candidates[0]
         }
         library = try SharedLibrary(path: path)
-        guard let symbol = library.symbol(parsed.symbol) else {
+        guard let symbol = try library.function(parsed.symbol, in: path) else {
             throw PluginLoadError(
                 .handlerNotFound,
                 "\(path) does not export '\(parsed.symbol)' (position \(signature.offset) of \(signature.origin))")

@@ -70,12 +70,14 @@ public struct ELFFile: Sendable {
         var sections: [Section] = []
         for number in 0..<Int(sectionCount) {
             let base = sectionTable + number * 64
-            guard let type = file.u32(base + 4), let offset = file.index(base + 24), let size = file.index(base + 32),
+            guard let type = file.u32(base + 4), let offset = file.u64(base + 24), let size = file.u64(base + 32),
                 let link = file.u32(base + 40), let info = file.u32(base + 44)
             else { throw damaged }
-            // SHT_NOBITS occupies no file bytes.
-            if type != 8 && offset + size > bytes.count { throw damaged }
-            sections.append(Section(type: type, range: offset..<offset + size, link: Int(link), info: Int(info)))
+            // SHT_NOBITS (.bss) occupies no file bytes, whatever its size.
+            let occupied = type == 8 ? 0 : size
+            guard offset <= UInt64(bytes.count), occupied <= UInt64(bytes.count) - offset else { throw damaged }
+            let start = Int(offset)
+            sections.append(Section(type: type, range: start..<start + Int(occupied), link: Int(link), info: Int(info)))
         }
         func strings(of section: Section) throws(PackagingError) -> Range<Int> {
             guard section.link < sections.count else { throw damaged }

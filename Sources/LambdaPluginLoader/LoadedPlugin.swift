@@ -30,7 +30,7 @@ public struct LoadedPlugin: @unchecked Sendable {
         let library = try SharedLibrary(path: path)
         let descriptor = try DescriptorCheck.entryDescriptor(of: library)
         try DescriptorCheck.verify(descriptor, path: path)
-        guard let symbol = library.symbol(spec.symbol) else {
+        guard let symbol = try library.function(spec.symbol, in: path) else {
             throw PluginLoadError(
                 .handlerNotFound,
                 "\(path) does not export the handler symbol '\(spec.symbol)' named by _HANDLER '\(spec.text)'; "

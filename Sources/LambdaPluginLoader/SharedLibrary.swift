@@ -29,4 +29,16 @@ public struct SharedLibrary: @unchecked Sendable {
         _ = dlerror()
         return dlsym(handle, name)
     }
+
+    /// The address of an exported function, for a handler. Nil when the library does not
+    /// export `name`; throws when it exports `name` as data, which would crash if called.
+    /// Costs one dlsym and one dladdr1.
+    public func function(_ name: String, in path: String) throws(PluginLoadError) -> UnsafeMutableRawPointer? {
+        guard let address = symbol(name) else { return nil }
+        guard lh_symbol_is_code(address) != 0 else {
+            throw PluginLoadError(
+                .handlerNotFound, "\(path) exports '\(name)' as data, not as a function, so it cannot be the handler")
+        }
+        return address
+    }
 }

@@ -49,6 +49,16 @@ import Testing
         #expect((error["errorMessage"] as? String)?.contains("'nosuch' (position 11") == true)
     }
 
+    @Test func aDataSymbolIsRefusedRatherThanCalled() throws {
+        let api = try TestRuntimeAPI()
+        // lambda_signature_distance is a string that libCalc exports: calling it would crash.
+        let host = try HostProcess(handler: "libCalc.so:lambda_signature_distance(a:f64)->f64", api: api)
+        let error = try #require(jsonObject(api.initError()))
+        #expect(host.waitForExit() == 1)
+        #expect(error["errorType"] as? String == "Runtime.HandlerNotFound")
+        #expect((error["errorMessage"] as? String)?.contains("'lambda_signature_distance' as data, not as a function") == true)
+    }
+
     @Test func aBareNameFoundNowhereIsAnInitError() throws {
         let api = try TestRuntimeAPI()
         let host = try HostProcess(handler: "libnothing.so.9:f()->void", api: api)

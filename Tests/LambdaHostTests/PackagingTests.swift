@@ -156,6 +156,17 @@ import Testing
         #expect(folder.status == 0, "\(folder.stdout)\n\(folder.stderr)")
     }
 
+    @Test func theAuditReadsAndPassesEveryOtherPluginThisPackageBuilds() throws {
+        let (layer, _, _) = try artifacts()
+        let plugins = try FileManager.default.contentsOfDirectory(atPath: BuildProducts.folder.path)
+            .filter { $0.hasPrefix("lib") && $0.hasSuffix(".so") && $0 != "libNotForLambda.so" }
+            .map { BuildProducts.folder.path + "/" + $0 }
+        #expect(plugins.count >= 8, "\(plugins)")
+        let check = try Self.package(["check", "--layer", layer] + plugins)
+        #expect(check.status == 0, "\(check.stdout)\n\(check.stderr)")
+        #expect(check.stdout.contains("audit: \(plugins.count) ELF files load on provided.al2023"), "\(check.stdout)")
+    }
+
     /// The NotForLambda fixture (it needs glibc 2.36 to build, and says so when missing).
     @Test func theAuditNamesTheFileAndSymbolThatNeedANewerGlibc() throws {
         let (layer, _, _) = try artifacts()
