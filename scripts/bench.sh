@@ -4,13 +4,22 @@
 #
 #   scripts/bench.sh [ROUNDS] [COUNT]      (defaults: 5 rounds of 20000 invocations)
 #
-# Needs: swift build -c release, and ../shared/bench (or BENCH_DIR) with the simulator.
+# Needs: swift build -c release, unzip, and ../shared/bench (or BENCH_DIR) with the simulator.
+# The echo-layer and hello-layer clients run the deployed artifacts: the layer and function
+# zips that `lambda-host package` builds, unzipped into opt/ and task/ as Lambda would,
+# with LD_LIBRARY_PATH empty.
 rounds=${1:-5}
 count=${2:-20000}
 source "$(dirname "$0")/bench-setup.sh"
 cc -O2 -o "$work/floor" "$bench/floor-client.c"
 printf '{"name":"World"}' > "$work/hello.json"
 release=$PWD/.build/release
+.build/release/lambda-host package layer --output "$work/layer.zip" > /dev/null
+.build/release/lambda-host package function --plugin "$release/libEcho.so" --output "$work/echo.zip" > /dev/null
+.build/release/lambda-host package function --plugin "$release/libHello.so" --output "$work/hello.zip" > /dev/null
+unzip -q "$work/layer.zip" -d "$work/opt"
+unzip -q "$work/echo.zip" -d "$work/task"
+unzip -q "$work/hello.zip" -d "$work/task"
 
 run() {  # name, then the simulator's arguments (without --count)
     local name=$1; shift
@@ -28,6 +37,10 @@ for round in $(seq "$rounds"); do
     run floor --payload 100 --echo -- "$work/floor"
     _HANDLER=libEcho.so LAMBDA_TASK_ROOT=$release run echo-c --payload 100 --echo -- ./bootstrap
     _HANDLER=libHello.so LAMBDA_TASK_ROOT=$release run hello-swift --event-file "$work/hello.json" -- ./bootstrap
+    _HANDLER=libEcho.so LAMBDA_TASK_ROOT=$work/task LD_LIBRARY_PATH= \
+        run echo-layer --payload 100 --echo -- "$work/opt/bootstrap"
+    _HANDLER=libHello.so LAMBDA_TASK_ROOT=$work/task LD_LIBRARY_PATH= \
+        run hello-layer --event-file "$work/hello.json" -- "$work/opt/bootstrap"
 done
 
 median() {  # name field
@@ -35,7 +48,7 @@ median() {  # name field
 }
 echo
 printf '%-12s %9s %9s %9s %9s %11s   %s\n' client init_ms rate p50_us p99_us maxrss_kb "ratios to floor (init, rate)"
-for name in floor echo-c hello-swift; do
+for name in floor echo-c hello-swift echo-layer hello-layer; do
     init=$(median "$name" init_ms); rate=$(median "$name" rate); p50=$(median "$name" p50_us)
     p99=$(median "$name" p99_us); rss=$(median "$name" child_maxrss_kb)
     finit=$(median floor init_ms); frate=$(median floor rate)
@@ -44,4 +57,4 @@ for name in floor echo-c hello-swift; do
         "$(awk -v a="$rate" -v b="$frate" 'BEGIN {printf "%.2f", a / b}')"
 done
 statuses=$(grep -c 'status=ok' "$work/all" || true)
-echo "runs with status=ok: $statuses of $((rounds * 3))"
+echo "runs with status=ok: $statuses of $((rounds * 5))"

@@ -13,7 +13,8 @@ struct LambdaHostTools: AsyncParsableCommand {
         discussion: """
             In Lambda, the layer's bootstrap runs `lambda-host` with no arguments: it loads the plugin \
             that _HANDLER names and answers invocations. On a laptop, `lambda-host invoke` runs the same \
-            runtime against an embedded Runtime API emulator.
+            runtime against an embedded Runtime API emulator, and `lambda-host package` builds the layer \
+            and function zips for Lambda.
 
             Example:
               swift build -c release

@@ -12,8 +12,8 @@ enum Usage {
           lambda-host --version   Print the version.
           lambda-host --help      Print this text.
 
-        Developer commands (invoke, ...) come with lambda-host-tools, built next to this
-        binary by `swift build`; they are not part of the Lambda layer.
+        Developer commands (invoke, serve, emulate, package) come with lambda-host-tools,
+        built next to this binary by `swift build`; they are not part of the Lambda layer.
 
         ENVIRONMENT (set by Lambda)
           AWS_LAMBDA_RUNTIME_API  host:port of the Runtime API, e.g. 127.0.0.1:9001
