@@ -34,7 +34,7 @@ extension LambdaHostTools.PackageCommand {
                 print("  \(entry.path.padding(to: 36))\(grouped(entry.contents.count).leftPadding(to: 12))")
             }
             for line in layer.rebindings { print("  fixed: \(line)") }
-            print("audit: \(layer.libraries.count + 1) ELF files load on \(plan.base.name)")
+            print("audit: bootstrap, bin/lambda-host and \(layer.libraries.count) libraries load on \(plan.base.name)")
             print("""
                 publish:
                   aws lambda publish-layer-version --layer-name lambda-host --zip-file fileb://\(output) \\

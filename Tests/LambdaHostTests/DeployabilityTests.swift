@@ -68,7 +68,7 @@ import Testing
             let found = folders.map { "\($0)/\(library)" }.first { FileManager.default.fileExists(atPath: $0) }
             elves.append(try #require(found, "\(library) is not in the host's RUNPATH \(folders)"))
         }
-        // libffi comes from the system here; the layer ships its own copy.
+        // libffi comes from the system here; the layer carries its own copy (docs/deploy.md).
         let ffi = ["/lib/x86_64-linux-gnu/libffi.so.8", "/usr/lib/x86_64-linux-gnu/libffi.so.8",
                    "/lib/aarch64-linux-gnu/libffi.so.8", "/usr/lib64/libffi.so.8"]
         elves.append(try #require(ffi.first { FileManager.default.fileExists(atPath: $0) }, "libffi.so.8 not found"))
