@@ -22,13 +22,13 @@ public struct ELFAudit: Sendable {
         if file.machine != architecture {
             problems.append(
                 AuditProblem(
-                    file: file.name, symbol: nil,
+                    file: file.name, symbol: nil, kind: .architecture,
                     message: "built for \(file.machine), but the package is for \(architecture); build it on (or for) \(architecture)"))
         }
         for library in file.needed where libraries[library] == nil && !base.libraries.contains(library) {
             problems.append(
                 AuditProblem(
-                    file: file.name, symbol: nil,
+                    file: file.name, symbol: nil, kind: .library,
                     message: "needs \(library), which is neither in the layer's lib/ nor in \(base.name)"))
         }
         for requirement in file.requirements where !requirement.isWeak {
@@ -46,7 +46,7 @@ public struct ELFAudit: Sendable {
             for symbol in symbols {
                 problems.append(
                     AuditProblem(
-                        file: file.name, symbol: symbol,
+                        file: file.name, symbol: symbol, kind: .version,
                         message: "\(symbol ?? "a symbol") needs \(requirement.version) of \(requirement.library), \(why)"))
             }
         }
@@ -61,14 +61,39 @@ public struct AuditProblem: CustomStringConvertible, Sendable {
     public let file: String
     /// The symbol concerned (`hypotf`), if the problem is about one.
     public let symbol: String?
+    /// Which check failed.
+    public let kind: Kind
     /// What is wrong, with the symbol and version named.
     public let message: String
 
-    /// A problem with `file` (and `symbol`, when the problem is about one).
-    public init(file: String, symbol: String?, message: String) {
+    /// The three checks.
+    public enum Kind: Sendable {
+        /// Built for another architecture than the package.
+        case architecture
+        /// A DT_NEEDED library that neither the package nor the base image has.
+        case library
+        /// A symbol version that the library's provider does not define.
+        case version
+    }
+
+    /// A problem of `kind` with `file` (and `symbol`, when the problem is about one).
+    public init(file: String, symbol: String?, kind: Kind, message: String) {
         self.file = file
         self.symbol = symbol
+        self.kind = kind
         self.message = message
+    }
+
+    /// What to do about problems of `kind`.
+    public static func advice(for kind: Kind, base: BaseImage) -> String {
+        switch kind {
+        case .architecture:
+            "build every file for one architecture, and package a layer per architecture"
+        case .library:
+            "link a library that the layer lacks statically into the plugin (Swift runtime libraries: --swift-runtime-for)"
+        case .version:
+            "build on the system \(base.name) runs (Amazon Linux 2023) or one with an older glibc and GCC, or avoid the symbols named"
+        }
     }
 
     public var description: String { "\(file): \(message)" }

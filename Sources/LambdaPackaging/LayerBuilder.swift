@@ -98,12 +98,14 @@ public struct LayerBuilder {
         return changes
     }
 
-    /// One error listing every problem (each line `  file: what`), and what to do.
+    /// One error listing every problem (each line `  file: what`), then what to do.
     public static func failure(_ problems: [AuditProblem], base: BaseImage) -> PackagingError {
-        PackagingError(
+        var kinds: [AuditProblem.Kind] = []
+        for problem in problems where !kinds.contains(problem.kind) { kinds.append(problem.kind) }
+        return PackagingError(
             .audit,
             "would not load on \(base.name):\n" + problems.map { "  \($0)" }.joined(separator: "\n")
-                + "\nBuild on (or for) Amazon Linux 2023 or an older glibc, avoid the symbols named, and link a library"
-                + " the layer lacks statically into the plugin; see docs/deploy.md")
+                + "\nTo fix: " + kinds.map { AuditProblem.advice(for: $0, base: base) }.joined(separator: "; ")
+                + " (docs/deploy.md)")
     }
 }

@@ -42,7 +42,7 @@ extension LambdaHostTools.PackageCommand {
                     let shown = path == input.path ? path : "\(input.path): \(path)"
                     let problems = target.audit.problems(in: file)
                     print("\(problems.isEmpty ? "ok  " : "FAIL")  \(shown)")
-                    failures += problems.map { AuditProblem(file: shown, symbol: $0.symbol, message: $0.message) }
+                    failures += problems.map { AuditProblem(file: shown, symbol: $0.symbol, kind: $0.kind, message: $0.message) }
                 }
             }
             guard checked > 0 else { throw ValidationError("no ELF file found in \(paths.joined(separator: ", "))") }

@@ -129,6 +129,15 @@ import Testing
         #expect(helloDynamic.contains("Library rpath: [$ORIGIN]"))
     }
 
+    @Test func aPlainCLibraryGetsASignaturePatternAsItsHandler() throws {
+        let output = Self.work + "/calc.zip"
+        let outcome = try Self.package(["function", "--plugin", BuildProducts.plugin("Calc"), "--output", output])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("Handler: libCalc.so:<function>(<name>:<type>,...)-><type>\n"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("docs/dynamic-handlers.md"))
+        #expect(Array(try listing(output).keys) == ["libCalc.so"])
+    }
+
     @Test func buildingTwiceGivesTheSameBytes() throws {
         let (layer, echo, hello) = try artifacts()
         let again = try Self.package(["layer", "--output", Self.work + "/layer-again.zip"])
@@ -180,6 +189,10 @@ import Testing
             function.stderr.contains("libNotForLambda.so: needs libz.so.1, which is neither in the layer's lib/ nor in provided.al2023"),
             "\(function.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output))
+        // docs/deploy.md shows this very output.
+        let docs = try String(
+            contentsOfFile: BuildProducts.packageRoot.appendingPathComponent("docs/deploy.md").path, encoding: .utf8)
+        #expect(docs.contains(function.stderr), "docs/deploy.md's sample differs from:\n\(function.stderr)")
 
         let check = try Self.package(["check", "--layer", layer, BuildProducts.plugin("NotForLambda")])
         #expect(check.status == 1)
