@@ -78,13 +78,6 @@ public enum FileSystem {
         return names.sorted()
     }
 
-    /// The permission bits of `path`.
-    public static func mode(_ path: String) throws(PackagingError) -> UInt16 {
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw failure(path) }
-        return UInt16(truncatingIfNeeded: status.st_mode & 0o7777)
-    }
-
     /// A new empty folder under $TMPDIR (or /tmp) whose name starts with `prefix`.
     public static func temporaryDirectory(_ prefix: String) throws(PackagingError) -> String {
         let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"

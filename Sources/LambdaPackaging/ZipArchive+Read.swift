@@ -6,7 +6,8 @@ extension ZipArchive {
 
     /// The entries of the archive `bytes` (`name` is used in messages), checked as they
     /// are read: CRC-32, sizes, safe relative paths, and Lambda's 250 MB unzipped limit.
-    /// Symbolic links are refused rather than followed.
+    /// Symbolic links are refused rather than followed, and set-user-ID, set-group-ID and
+    /// sticky bits are dropped.
     public static func read(_ bytes: [UInt8], name: String) throws(PackagingError) -> [ZipEntry] {
         let file = ByteReader(bytes)
         func damaged(_ what: String) -> PackagingError { PackagingError(.zip, "\(name): not a readable zip archive (\(what))") }
@@ -43,7 +44,7 @@ extension ZipArchive {
                 throw PackagingError(.zip, "\(name): \(path) is a symbolic link; lambda-host package does not unpack links")
             }
             if path.hasSuffix("/") || type == 0o040000 {
-                entries.append(.directory(path, mode: unixMode & 0o7777 == 0 ? 0o755 : unixMode & 0o7777))
+                entries.append(.directory(path, mode: unixMode & 0o777 == 0 ? 0o755 : unixMode & 0o777))
                 continue
             }
             let local = Int(localOffset)
@@ -68,7 +69,7 @@ extension ZipArchive {
                 throw PackagingError(.zip, "\(name): \(path) uses compression method \(method); only stored and DEFLATE are read")
             }
             guard lh_crc32(contents, contents.count) == crc else { throw damaged("\(path) fails its CRC-32") }
-            entries.append(.file(path, mode: unixMode & 0o7777 == 0 ? 0o644 : unixMode & 0o7777, contents: contents))
+            entries.append(.file(path, mode: unixMode & 0o777 == 0 ? 0o644 : unixMode & 0o777, contents: contents))
         }
         return entries
     }

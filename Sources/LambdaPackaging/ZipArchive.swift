@@ -40,7 +40,7 @@ public enum ZipArchive {
             let offset = UInt32(output.bytes.count)
             let type: UInt32 = entry.kind == .directory ? 0o040000 : 0o100000
             // High 16 bits: the Unix mode; low bits: MS-DOS's directory flag.
-            let attributes = (type | UInt32(entry.mode & 0o7777)) << 16 | (entry.kind == .directory ? 0x10 : 0)
+            let attributes = (type | UInt32(entry.mode & 0o777)) << 16 | (entry.kind == .directory ? 0x10 : 0)
 
             let fields = HeaderFields(
                 method: method, crc: crc, storedSize: UInt32(stored.count), size: UInt32(entry.contents.count),

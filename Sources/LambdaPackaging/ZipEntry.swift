@@ -10,7 +10,7 @@ public struct ZipEntry: Equatable, Sendable {
     public var path: String
     /// File or folder.
     public var kind: Kind
-    /// The permission bits (`0o755`, `0o644`).
+    /// The permission bits (`0o755`, `0o644`); nothing above `0o777` is written or read.
     public var mode: UInt16
     /// The file's bytes; empty for a folder.
     public var contents: [UInt8]
