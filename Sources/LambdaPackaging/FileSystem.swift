@@ -55,15 +55,19 @@ public enum FileSystem {
         return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
     }
 
-    /// Creates `path` and its parents.
+    /// Creates `path` and its missing parents with `mode` (whatever the umask). Folders
+    /// that already exist keep theirs.
     public static func makeDirectories(_ path: String, mode: UInt16 = 0o755) throws(PackagingError) {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for part in path.split(separator: "/") {
             prefix += part
-            if mkdir(prefix, mode_t(mode)) != 0 && errno != EEXIST { throw failure(prefix) }
+            if mkdir(prefix, mode_t(mode)) == 0 {
+                chmod(prefix, mode_t(mode))
+            } else if errno != EEXIST {
+                throw failure(prefix)
+            }
             prefix += "/"
         }
-        chmod(path, mode_t(mode))
     }
 
     /// The names in folder `path`, sorted, without `.` and `..`.
@@ -127,6 +131,7 @@ public enum FileSystem {
             switch entry.kind {
             case .directory:
                 try makeDirectories(path, mode: entry.mode)
+                chmod(path, mode_t(entry.mode))
             case .file:
                 try makeDirectories(Self.folder(of: path))
                 try write(entry.contents, to: path, mode: entry.mode)

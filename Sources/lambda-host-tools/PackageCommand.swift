@@ -61,9 +61,11 @@ func toolchainBinaries(of plan: LayerPlan) -> [String] {
     return [folder + "/bin"]
 }
 
-/// Writes a zip and prints its size.
+/// Writes a zip of `entries` to `path` and returns its size in bytes.
+/// Creates the folder it goes in when missing.
 func writeArchive(_ entries: [ZipEntry], to path: String) throws -> Int {
     let bytes = try ZipArchive.write(entries)
+    try FileSystem.makeDirectories(FileSystem.folder(of: path))
     try FileSystem.write(bytes, to: path)
     return bytes.count
 }
