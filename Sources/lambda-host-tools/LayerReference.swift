@@ -13,8 +13,6 @@ struct LayerReference: ParsableArguments {
     struct Target {
         /// An audit with the layer's libraries and architecture.
         var audit: ELFAudit
-        /// Where objcopy may be (the toolchain's bin/).
-        var toolFolders: [String]
         /// The layer, in words.
         var description: String
     }
@@ -28,7 +26,6 @@ struct LayerReference: ParsableArguments {
             let plan = try inputs.plan()
             return Target(
                 audit: ELFAudit(architecture: plan.architecture, libraries: try plan.libraryFiles()),
-                toolFolders: toolchainBinaries(of: plan),
                 description: "the layer's \(plan.libraries.count) libraries (as `package layer` would build it)")
         }
         let files = try PackageContents.read(layer)
@@ -40,7 +37,6 @@ struct LayerReference: ParsableArguments {
         }
         return Target(
             audit: ELFAudit(architecture: bootstrap.file.machine, libraries: byName),
-            toolFolders: [],
             description: "\(layer)'s \(byName.count) libraries")
     }
 }

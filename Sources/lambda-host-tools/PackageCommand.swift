@@ -52,13 +52,14 @@ struct LayerInputs: ParsableArguments {
     }
 }
 
-/// The Swift toolchain's bin/ (where llvm-objcopy is), found from the libswiftCore.so a
-/// plan uses: <toolchain>/usr/lib/swift/linux/libswiftCore.so.
-func toolchainBinaries(of plan: LayerPlan) -> [String] {
-    guard let core = plan.libraries.first(where: { $0.name == "libswiftCore.so" }) else { return [] }
-    var folder = core.source
-    for _ in 0..<4 { folder = FileSystem.folder(of: folder) }
-    return [folder + "/bin"]
+/// The Swift toolchain's bin/, where llvm-objcopy is, from the runtime binary's own
+/// search path: `<toolchain>/usr/lib/swift/linux` gives `<toolchain>/usr/bin`.
+func toolchainBinaries() -> [String] {
+    guard let file = try? ELFFile(name: hostBinary, bytes: FileSystem.read(hostBinary)),
+        let path = file.searchPath?.value
+    else { return [] }
+    let suffix = "/lib/swift/linux"
+    return path.split(separator: ":").filter { $0.hasSuffix(suffix) }.map { String($0.dropLast(suffix.count)) + "/bin" }
 }
 
 /// Writes a zip of `entries` to `path` and returns its size in bytes.

@@ -25,7 +25,7 @@ extension LambdaHostTools.PackageCommand {
 
         func run() throws {
             let target = try layer.resolve()
-            let stripper = try Stripper(preferredFolders: target.toolFolders)
+            let stripper = try Stripper(preferredFolders: toolchainBinaries())
             defer { stripper.close() }
             let function = try FunctionPackager(stripper: stripper).build(plugin: plugin, audit: target.audit)
             let name = FileSystem.baseName(of: plugin)

@@ -25,7 +25,7 @@ extension LambdaHostTools.PackageCommand {
 
         func run() throws {
             let plan = try inputs.plan()
-            let stripper = try Stripper(preferredFolders: toolchainBinaries(of: plan))
+            let stripper = try Stripper(preferredFolders: toolchainBinaries())
             defer { stripper.close() }
             let layer = try LayerBuilder(plan: plan, stripper: stripper).build()
             let size = try writeArchive(layer.entries, to: output)
