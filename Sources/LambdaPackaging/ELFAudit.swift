@@ -52,6 +52,23 @@ public struct ELFAudit: Sendable {
         }
         return problems
     }
+
+    /// Throws one error listing every problem of `files`; returns when there is none.
+    public func require(_ files: [ELFFile]) throws(PackagingError) {
+        let found = files.flatMap { self.problems(in: $0) }
+        guard found.isEmpty else { throw failure(found) }
+    }
+
+    /// One error listing every problem (each line `  file: what`), then what to do.
+    public func failure(_ problems: [AuditProblem]) -> PackagingError {
+        var kinds: [AuditProblem.Kind] = []
+        for problem in problems where !kinds.contains(problem.kind) { kinds.append(problem.kind) }
+        return PackagingError(
+            .audit,
+            "would not load on \(base.name):\n" + problems.map { "  \($0)" }.joined(separator: "\n")
+                + "\nTo fix: " + kinds.map { AuditProblem.advice(for: $0, base: base) }.joined(separator: "; ")
+                + " (docs/deploy.md)")
+    }
 }
 
 /// One reason an ELF object would not load: the file, the symbol when there is one, and

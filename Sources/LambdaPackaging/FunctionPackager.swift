@@ -35,8 +35,7 @@ public struct FunctionPackager {
         }
         var file = try ELFFile(name: name, bytes: stripper.strip(FileSystem.read(path), name: path))
         if file.searchPath != nil { try file.setSearchPath("$ORIGIN") }
-        let problems = audit.problems(in: file)
-        guard problems.isEmpty else { throw LayerBuilder.failure(problems, base: audit.base) }
+        try audit.require([file])
         let isPlugin = file.exports.contains(Self.entrySymbol)
         return Function(
             entry: .file(name, mode: 0o755, contents: file.bytes),

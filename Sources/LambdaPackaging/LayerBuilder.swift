@@ -37,23 +37,21 @@ public struct LayerBuilder {
 
     /// Builds and audits the layer.
     public func build() throws(PackagingError) -> Layer {
-        var host = try ELFFile(
-            name: "bootstrap", bytes: stripper.strip(FileSystem.read(plan.host), name: plan.host))
+        var host = try ELFFile(name: "bootstrap", bytes: stripper.strip(plan.host.bytes, name: plan.host.name))
         try host.setSearchPath(Self.searchPath)
         let resolver = LibraryResolver(machine: plan.architecture)
         var libraries: [String: ELFFile] = [:]
         var rebindings: [String] = []
         for library in plan.libraries {
             var file = try ELFFile(
-                name: "lib/" + library.name, bytes: stripper.strip(FileSystem.read(library.source), name: library.source))
+                name: "lib/" + library.name, bytes: stripper.strip(library.file.bytes, name: library.file.name))
             rebindings += try bindToBase(&file, resolver: resolver)
             libraries[library.name] = file
         }
 
         let audit = ELFAudit(base: plan.base, architecture: plan.architecture, libraries: libraries)
         let objects = [host] + libraries.keys.sorted().compactMap { libraries[$0] }
-        let problems = objects.flatMap { audit.problems(in: $0) }
-        guard problems.isEmpty else { throw Self.failure(problems, base: plan.base) }
+        try audit.require(objects)
 
         var headerLength = 0
         let headerText = lh_plugin_header(&headerLength)
@@ -81,9 +79,7 @@ public struct LayerBuilder {
         where plan.base.libraries.contains(requirement.library) && plan.base.refusal(of: requirement.version) != nil
             && !requirement.symbols.isEmpty
         {
-            guard let path = resolver.system(requirement.library, machine: file.machine),
-                let provider = try? ELFFile(name: path, bytes: FileSystem.read(path))
-            else { continue }
+            guard let provider = resolver.system(requirement.library, machine: file.machine) else { continue }
             let targets = Set(
                 requirement.symbols.map { symbol in
                     provider.definitions[symbol, default: []]
@@ -96,16 +92,5 @@ public struct LayerBuilder {
                 "\(file.name): \(requirement.symbols.joined(separator: ", ")) bound to \(target) instead of \(requirement.version)")
         }
         return changes
-    }
-
-    /// One error listing every problem (each line `  file: what`), then what to do.
-    public static func failure(_ problems: [AuditProblem], base: BaseImage) -> PackagingError {
-        var kinds: [AuditProblem.Kind] = []
-        for problem in problems where !kinds.contains(problem.kind) { kinds.append(problem.kind) }
-        return PackagingError(
-            .audit,
-            "would not load on \(base.name):\n" + problems.map { "  \($0)" }.joined(separator: "\n")
-                + "\nTo fix: " + kinds.map { AuditProblem.advice(for: $0, base: base) }.joined(separator: "; ")
-                + " (docs/deploy.md)")
     }
 }

@@ -1,13 +1,14 @@
 /// What goes into the layer, worked out from the build: the host binary, and every
 /// shared library that it and the Swift plugins need and that the base image lacks,
-/// found the way ld.so would find it on the build machine.
+/// found the way ld.so would find it on the build machine. Each file is read once, here.
 public struct LayerPlan: Sendable {
-    /// The lambda-host binary.
-    public let host: String
+    /// The lambda-host binary, as read (its name is its path).
+    public let host: ELFFile
     /// The architecture of the host, which every file must share.
     public let architecture: ELFMachine
-    /// Each library for `lib/`: its file name and where it comes from, by name.
-    public let libraries: [(name: String, source: String)]
+    /// Each library for `lib/`, by file name, as read from where it comes from (each
+    /// file's name is its source path).
+    public let libraries: [(name: String, file: ELFFile)]
     /// The image the layer targets.
     public let base: BaseImage
 
@@ -19,10 +20,11 @@ public struct LayerPlan: Sendable {
             throw PackagingError(.input, "\(host): built for \(hostFile.machine); Lambda runs x86_64 and arm64")
         }
         let resolver = LibraryResolver(machine: hostFile.machine)
-        var found: [String: String] = [:]
-        var queue: [(file: ELFFile, path: String)] = [(hostFile, host)]
-        for plugin in plugins { queue.append((try ELFFile(name: plugin, bytes: FileSystem.read(plugin)), plugin)) }
-        while let (file, path) = queue.popLast() {
+        var found: [String: ELFFile] = [:]
+        var queue = [hostFile]
+        for plugin in plugins { queue.append(try ELFFile(name: plugin, bytes: FileSystem.read(plugin))) }
+        while let file = queue.popLast() {
+            let path = file.name
             for library in file.needed where found[library] == nil && !base.libraries.contains(library) {
                 guard let source = resolver.resolve(library, neededBy: file, at: path) else {
                     throw PackagingError(
@@ -31,23 +33,18 @@ public struct LayerPlan: Sendable {
                     )
                 }
                 found[library] = source
-                queue.append((try ELFFile(name: source, bytes: FileSystem.read(source)), source))
+                queue.append(source)
             }
         }
-        self.host = host
+        self.host = hostFile
         self.base = base
         architecture = hostFile.machine
         libraries = found.keys.sorted().compactMap { name in found[name].map { (name, $0) } }
     }
 
-    /// The libraries as the layer will hold them, by file name, read from their sources
-    /// (stripping changes none of what an audit reads). For auditing a function without
-    /// building the layer.
-    public func libraryFiles() throws(PackagingError) -> [String: ELFFile] {
-        var files: [String: ELFFile] = [:]
-        for library in libraries {
-            files[library.name] = try ELFFile(name: "lib/" + library.name, bytes: FileSystem.read(library.source))
-        }
-        return files
+    /// The libraries by file name, as read from their sources: what an audit of a function
+    /// needs of the layer without building it (stripping changes none of it).
+    public var libraryFiles: [String: ELFFile] {
+        Dictionary(uniqueKeysWithValues: libraries.map { ($0.name, $0.file) })
     }
 }

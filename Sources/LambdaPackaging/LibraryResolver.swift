@@ -12,9 +12,10 @@ public struct LibraryResolver: Sendable {
         systemFolders = ["/lib/\(triple)", "/usr/lib/\(triple)", "/lib64", "/usr/lib64", "/lib", "/usr/lib"]
     }
 
-    /// The path of `library` as needed by the object at `path`, or nil when ld.so would not
-    /// find it either. A candidate of another architecture is skipped, as ld.so skips it.
-    public func resolve(_ library: String, neededBy object: ELFFile, at path: String) -> String? {
+    /// The file behind `library` as needed by the object at `path`, read and parsed (its
+    /// name is its path), or nil when ld.so would not find it either. A candidate of
+    /// another architecture is skipped, as ld.so skips it.
+    public func resolve(_ library: String, neededBy object: ELFFile, at path: String) -> ELFFile? {
         let origin = FileSystem.folder(of: (try? FileSystem.realPath(path)) ?? path)
         let own = (object.searchPath?.value ?? "").split(separator: ":").map {
             String($0.replacing("${ORIGIN}", with: origin).replacing("$ORIGIN", with: origin))
@@ -23,17 +24,17 @@ public struct LibraryResolver: Sendable {
     }
 
     /// The system's own copy of `library` (for example the build machine's libm.so.6).
-    public func system(_ library: String, machine: ELFMachine) -> String? {
+    public func system(_ library: String, machine: ELFMachine) -> ELFFile? {
         find(library, in: systemFolders, machine: machine)
     }
 
-    private func find(_ library: String, in folders: [String], machine: ELFMachine) -> String? {
+    private func find(_ library: String, in folders: [String], machine: ELFMachine) -> ELFFile? {
         for folder in folders where !folder.isEmpty {
             let candidate = folder + "/" + library
             guard FileSystem.exists(candidate), let bytes = try? FileSystem.read(candidate),
                 let file = try? ELFFile(name: candidate, bytes: bytes), file.machine == machine
             else { continue }
-            return candidate
+            return file
         }
         return nil
     }

@@ -25,7 +25,7 @@ struct LayerReference: ParsableArguments {
         guard let layer else {
             let plan = try inputs.plan()
             return Target(
-                audit: ELFAudit(architecture: plan.architecture, libraries: try plan.libraryFiles()),
+                audit: ELFAudit(architecture: plan.architecture, libraries: plan.libraryFiles),
                 description: "the layer's \(plan.libraries.count) libraries (as `package layer` would build it)")
         }
         let files = try PackageContents.read(layer)

@@ -46,7 +46,7 @@ extension LambdaHostTools.PackageCommand {
                 }
             }
             guard checked > 0 else { throw ValidationError("no ELF file found in \(paths.joined(separator: ", "))") }
-            guard failures.isEmpty else { throw LayerBuilder.failure(failures, base: target.audit.base) }
+            guard failures.isEmpty else { throw target.audit.failure(failures) }
             print("audit: \(checked) ELF files load on \(target.audit.base.name) (\(target.audit.architecture)), with \(target.description)")
         }
     }
