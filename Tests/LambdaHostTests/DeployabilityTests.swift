@@ -5,17 +5,9 @@ import Testing
 /// glibc 2.34 and GCC 11's libstdc++ (GLIBCXX_3.4.29), no Foundation.
 @Suite struct DeployabilityTests {
     func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(tool) \(arguments)")
-        return String(decoding: data, as: UTF8.self)
+        let outcome = try runCommand("/usr/bin/env", [tool] + arguments)
+        #expect(outcome.status == 0, "\(tool) \(arguments)")
+        return outcome.stdout
     }
 
     func needed(_ path: String) throws -> [String] {

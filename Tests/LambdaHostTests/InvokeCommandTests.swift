@@ -45,14 +45,7 @@ import Testing
     @Test func everyOptionOfEveryCommandHasAnExample() throws {
         for command in [["invoke"], ["serve"], ["emulate"], ["package", "layer"], ["package", "function"],
             ["package", "check"], ["package", "simulate"]] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: BuildProducts.host)
-            process.arguments = command + ["--help"]
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let text = try runCommand(BuildProducts.host, command + ["--help"]).stdout
             let options = try #require(text.components(separatedBy: "OPTIONS:").last)
             // Each option starts a line with "  -"; its help runs until the next one.
             var entries: [String] = []
@@ -71,16 +64,9 @@ import Testing
         for command in [["--help"], ["invoke", "--help"], ["serve", "--help"], ["emulate", "--help"], ["help", "run"],
             ["package", "--help"], ["package", "layer", "--help"], ["package", "function", "--help"],
             ["package", "check", "--help"], ["package", "simulate", "--help"]] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: BuildProducts.host)
-            process.arguments = command
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(command)")
-            #expect(text.contains("Example"), "\(command)")
+            let outcome = try runCommand(BuildProducts.host, command)
+            #expect(outcome.status == 0, "\(command)")
+            #expect(outcome.stdout.contains("Example"), "\(command)")
         }
     }
 }

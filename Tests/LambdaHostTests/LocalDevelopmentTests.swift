@@ -91,12 +91,8 @@ import Testing
             }
             """.write(toFile: source, atomically: true, encoding: .utf8)
         let include = BuildProducts.packageRoot.appendingPathComponent("Sources/CLambdaPlugin/include").path
-        let cc = Process()
-        cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        cc.arguments = ["cc", "-shared", "-fPIC", "-O1", "-I", include, "-o", library, source]
-        try cc.run()
-        cc.waitUntilExit()
-        #expect(cc.terminationStatus == 0, "cc failed")
+        let cc = try runCommand("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-I", include, "-o", library, source])
+        #expect(cc.status == 0, "cc failed: \(cc.stderr)")
     }
 
     @Test func watchReloadsARebuiltPluginAndKeepsTheOldOneWhenTheNewOneIsBroken() throws {
@@ -124,15 +120,8 @@ import Testing
         #expect(HTTPPost.invoke(port: port, "{}")?.body == "version 4")
     }
 
-    static let hasAWSRuntimeInterfaceClient: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import awslambdaric"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static let hasAWSRuntimeInterfaceClient =
+        (try? runCommand("/usr/bin/env", ["python3", "-c", "import awslambdaric"]))?.status == 0
 
     @Test(
         .enabled(

@@ -15,16 +15,7 @@ import Testing
 
     static let hasSpec = FileManager.default.fileExists(atPath: spec)
 
-    static let hasSchemathesis: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["schemathesis", "--version"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static let hasSchemathesis = (try? runCommand("/usr/bin/env", ["schemathesis", "--version"]))?.status == 0
 
     /// Runs schemathesis on some operations of a fresh emulator whose runtime never
     /// answers (`sleep`), with `queued` invocations waiting so that `GET /next` returns.

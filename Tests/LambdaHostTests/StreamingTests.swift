@@ -128,33 +128,16 @@ import Testing
         #expect(after.peak - idle.peak < 3 * 1024, "peak RSS grew from \(idle.peak) to \(after.peak) KiB")
     }
 
-    static let bench = BuildProducts.shared("bench")
-
-    @Test(
-        .enabled(
-            if: FileManager.default.fileExists(atPath: bench + "/lambda-service-sim.c"),
-            "SKIPPED: ../shared/bench/lambda-service-sim.c is absent"))
+    @Test(.enabled(if: NeutralSimulator.isAvailable, "SKIPPED: ../shared/bench/lambda-service-sim.c is absent"))
     func theNeutralSimulatorCountsEveryAnswerAsAStream() throws {
         let folder = try TemporaryFolder()
-        let sim = folder.path + "/sim"
-        let cc = Process()
-        cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        cc.arguments = ["cc", "-O2", "-o", sim, Self.bench + "/lambda-service-sim.c"]
-        try cc.run()
-        cc.waitUntilExit()
-        try #require(cc.terminationStatus == 0)
+        let sim = try NeutralSimulator.path.get()
         let event = folder.path + "/event.json"
         try #"{"sentence":"a stream per invocation","delay_ms":0}"#.write(toFile: event, atomically: true, encoding: .utf8)
-        let run = Process()
-        run.executableURL = URL(fileURLWithPath: sim)
-        run.arguments = ["--count", "500", "--event-file", event, "--", BuildProducts.host]
-        run.environment = ["_HANDLER": "libWordStream.so", "LAMBDA_TASK_ROOT": BuildProducts.folder.path, "PATH": "/usr/bin:/bin"]
-        let out = Pipe()
-        run.standardOutput = out
-        run.standardError = FileHandle.nullDevice
-        try run.run()
-        let summary = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        run.waitUntilExit()
+        let summary = try runCommand(
+            sim, ["--count", "500", "--event-file", event, "--", BuildProducts.host],
+            environment: ["_HANDLER": "libWordStream.so", "LAMBDA_TASK_ROOT": BuildProducts.folder.path, "PATH": "/usr/bin:/bin"]
+        ).stdout
         print("lambda-service-sim: \(summary)")
         #expect(summary.contains("invocations=500"))
         #expect(summary.contains("stream_responses=500"))
@@ -185,18 +168,11 @@ import Testing
     }
 
     @Test func invokeWritesAStreamToStdout() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuildProducts.host)
-        process.arguments = [
-            "invoke", "--handler", BuildProducts.plugin("WordStream"), "--event", #"{"sentence":"a b","delay_ms":0}"#,
-        ]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let outcome = try runCommand(
+            BuildProducts.host,
+            ["invoke", "--handler", BuildProducts.plugin("WordStream"), "--event", #"{"sentence":"a b","delay_ms":0}"#])
+        let text = outcome.stdout
+        #expect(outcome.status == 0)
         #expect(text == #"{"word":"a","index":0,"total":2}"# + "\n" + #"{"word":"b","index":1,"total":2}"# + "\n")
     }
 }
