@@ -74,11 +74,7 @@ let package = Package(
             dependencies: ["CLambdaPlugin", "CLambdaSystem", "LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall"],
             swiftSettings: leanHost
         ),
-        // The layer's search path, so the binary always has one for `package layer` to
-        // rewrite (as DT_RPATH, see docs/deploy.md); in a build these folders do not exist.
-        .executableTarget(
-            name: "lambda-host", dependencies: ["LambdaHost"], swiftSettings: leanHost,
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/lib:$ORIGIN/../lib"])]),
+        .executableTarget(name: "lambda-host", dependencies: ["LambdaHost"], swiftSettings: leanHost),
 
         // Plain C functions as handlers, called through libffi from a signature.
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),

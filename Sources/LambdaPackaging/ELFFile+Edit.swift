@@ -6,7 +6,9 @@ extension ELFFile {
     /// RPATH rather than RUNPATH on purpose: ld.so searches the executable's DT_RPATH for
     /// the dependencies of a `dlopen`ed plugin that has no RUNPATH of its own, which is how
     /// a Swift plugin in /var/task finds the Swift runtime in the layer's `lib/`. The new
-    /// value must fit in the old string's bytes.
+    /// value must fit in the old string's bytes: SwiftPM gives the runtime a RUNPATH of the
+    /// toolchain's library folder and `$ORIGIN` (28 bytes or more even for a toolchain in
+    /// /usr), which leaves room for the layer's 26.
     public mutating func setSearchPath(_ value: String) throws(PackagingError) {
         let entries = layout.dynamic.filter { $0.tag == Tag.runpath || $0.tag == Tag.rpath }
         guard entries.count == 1, let entry = entries.first, let old = searchPath?.value else {
