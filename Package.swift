@@ -47,6 +47,7 @@ let package = Package(
         .library(name: "Probe", type: .dynamic, targets: ["Probe"]),
         .library(name: "NoEntry", type: .dynamic, targets: ["NoEntry"]),
         .library(name: "SwiftStream", type: .dynamic, targets: ["SwiftStream"]),
+        .library(name: "SwiftTrap", type: .dynamic, targets: ["SwiftTrap"]),
         .library(name: "NotForLambda", type: .dynamic, targets: ["NotForLambda"]),
     ],
     dependencies: [
@@ -118,6 +119,7 @@ let package = Package(
         .target(name: "Probe", dependencies: ["CLambdaPlugin"], path: "Plugins/Fixtures/Probe", publicHeadersPath: "."),
         .target(name: "NoEntry", path: "Plugins/Fixtures/NoEntry", publicHeadersPath: "."),
         .target(name: "SwiftStream", dependencies: ["LambdaPlugin"], path: "Plugins/Fixtures/SwiftStream"),
+        .target(name: "SwiftTrap", dependencies: ["LambdaPlugin"], path: "Plugins/Fixtures/SwiftTrap"),
         .target(
             name: "NotForLambda", path: "Plugins/Fixtures/NotForLambda", publicHeadersPath: ".",
             linkerSettings: [.linkedLibrary("z")]),

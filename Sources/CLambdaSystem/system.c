@@ -1,4 +1,5 @@
 #include "CLambdaSystem.h"
+#include "lh_crash_guard.h"
 
 #include <elf.h>
 #include <link.h>
@@ -82,6 +83,11 @@ static pthread_mutex_t invocation_mutex = PTHREAD_MUTEX_INITIALIZER;
 void lh_invocation_lock(void) { pthread_mutex_lock(&invocation_mutex); }
 void lh_invocation_unlock(void) { pthread_mutex_unlock(&invocation_mutex); }
 
+static pthread_mutex_t answer_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+void lh_answer_lock(void) { pthread_mutex_lock(&answer_mutex); }
+void lh_answer_unlock(void) { pthread_mutex_unlock(&answer_mutex); }
+
 static void (*sigterm_callback)(void);
 
 static void sigterm_thread(void *unused) {
@@ -108,10 +114,24 @@ int lh_watch_sigterm(void (*on_sigterm)(void)) {
     return lh_thread_start(sigterm_thread, NULL);
 }
 
-void lh_exit(int code) { exit(code); }
+void lh_exit(int code) {
+    lh_guard_set_phase(LH_PHASE_EXITING);
+    exit(code);
+}
+
+void lh_stdout_line_buffered(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
+
+void lh_flush_stdout_from_signal(void) {
+    /* Only when no thread is inside stdio: fflush would wait for it forever. */
+    if (ftrylockfile(stdout) != 0) return;
+    fflush_unlocked(stdout);
+    funlockfile(stdout);
+}
 
 static void exit_zero(int signal_number) {
     (void)signal_number;
+    lh_guard_set_phase(LH_PHASE_EXITING);
+    lh_flush_stdout_from_signal();
     _exit(0);
 }
 

@@ -36,17 +36,19 @@ public final class Host {
     private let client: RuntimeAPIClient
     private let state: InvocationState
     private let trace = TraceEnvironment()
-    private let invocation = UnsafeMutablePointer<lambda_invocation>.allocate(capacity: 1)
+    private let slots: InvocationSlots
 
     private init(configuration: Configuration, client: RuntimeAPIClient) {
         self.configuration = configuration
         self.client = client
         state = InvocationState(client: client)
+        slots = InvocationSlots(host: HostServices.table, hostPrivate: Unmanaged.passUnretained(state).toOpaque())
         HostServices.state = state
     }
 
     /// Runs the runtime with Lambda's environment; never returns.
     public static func main() -> Never {
+        lh_stdout_line_buffered()
         HostLog.configure(format: environment("AWS_LAMBDA_LOG_FORMAT"), level: environment("AWS_LAMBDA_LOG_LEVEL"))
         let configuration = Configuration.fromEnvironment()
         guard let endpoint = configuration.runtimeAPI, !endpoint.isEmpty else {
@@ -63,8 +65,15 @@ public final class Host {
             HostLog.host(.fatal, error.description)
             lh_exit(1)
         }
+        let guardStatus = lh_guard_install(client.connection.host, client.connection.port, HostLog.json ? 1 : 0)
+        if guardStatus != 0 {
+            HostLog.host(.warn, "cannot install the crash guard (error \(guardStatus)); a crash will not be reported")
+        }
         let host = Host(configuration: configuration, client: client)
-        host.run(host.initialize())
+        let handler = host.initialize()
+        host.state.initializing = false
+        lh_guard_set_phase(LH_PHASE_IDLE)
+        host.run(handler)
     }
 
     /// What answers invocations: a plugin, or a plain C function called through libffi.
@@ -96,6 +105,9 @@ public final class Host {
         } catch {
             failInit(type: error.code.errorType, message: error.message)
         }
+        // A crash in the init hook is named inside the plugin's library.
+        let handlerAddress = unsafeBitCast(plugin.handler, to: UnsafeRawPointer.self)
+        lh_guard_remember_libraries(handlerAddress)
         if let shutdown = plugin.shutdownHook {
             Shutdown.watch(hook: shutdown)
         } else {
@@ -115,7 +127,9 @@ public final class Host {
         if plugin.shutdownHook != nil {
             Shutdown.ready(state: pluginState, endpoint: configuration.runtimeAPI ?? "")
         }
-        prepareInvocation(state: pluginState)
+        slots.pluginState = pluginState
+        // Again: the init hook may have loaded libraries of its own.
+        if plugin.initHook != nil { lh_guard_remember_libraries(handlerAddress) }
         HostLog.host(.debug, "loaded plugin '\(plugin.name)' from \(plugin.library.path), handler '\(plugin.handlerName)'")
         return .plugin(plugin)
     }
@@ -128,18 +142,9 @@ public final class Host {
     ) throws(PluginLoadError) -> Handler {
         let function = try DynamicHandler(spec: spec, signature: signature, locator: locator)
         lh_exit_on_sigterm()
-        prepareInvocation(state: nil)
+        lh_guard_remember_libraries(function.function)
         HostLog.host(.debug, "calling \(function.call.signature.text) in \(function.library.path)")
         return .function(function)
-    }
-
-    private func prepareInvocation(state pluginState: UnsafeMutableRawPointer?) {
-        invocation.initialize(
-            to: lambda_invocation(
-                struct_size: UInt32(MemoryLayout<lambda_invocation>.size), reserved: 0, host: HostServices.table,
-                state: pluginState, payload: nil, payload_size: 0, request_id: nil, deadline_ms: 0,
-                invoked_function_arn: nil, trace_id: nil, client_context: nil, cognito_identity: nil,
-                tenant_id: nil, host_private: Unmanaged.passUnretained(state).toOpaque()))
     }
 
     private func failInit(type: String, message: String) -> Never {
@@ -158,7 +163,6 @@ public final class Host {
     // MARK: Invocations
 
     private func run(_ handler: Handler) -> Never {
-        let empty: StaticString = ""
         while true {
             do {
                 let next = try client.next()
@@ -177,26 +181,37 @@ public final class Host {
                 let traceID = next.cString(next.reply.traceID)
                 trace.set(traceID)
                 let body = next.body
-                invocation.pointee.payload = body.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) }
-                    ?? UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
-                invocation.pointee.payload_size = body.count
-                invocation.pointee.request_id = next.cString(next.reply.requestID)
-                invocation.pointee.deadline_ms = deadline
-                invocation.pointee.invoked_function_arn = next.cString(next.reply.functionARN)
-                    ?? UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
-                invocation.pointee.trace_id = traceID
-                invocation.pointee.client_context = next.cString(next.reply.clientContext)
-                invocation.pointee.cognito_identity = next.cString(next.reply.cognitoIdentity)
-                invocation.pointee.tenant_id = next.cString(next.reply.tenantID)
-
-                state.begin(next)
+                let requestID = next.bytes(of: next.reply.requestID)
+                let invocationID = next.bytes(of: next.reply.invocationID)
+                // From here a crash or an exit() is reported as this invocation's error.
+                lh_guard_begin(
+                    requestID.baseAddress?.assumingMemoryBound(to: CChar.self), requestID.count,
+                    invocationID.baseAddress?.assumingMemoryBound(to: CChar.self), invocationID.count)
                 switch handler {
                 case .plugin(let plugin):
+                    let slot = slots.start(
+                        lambda_invocation(
+                            struct_size: 0, reserved: 0, host: nil, state: nil,
+                            payload: body.baseAddress?.assumingMemoryBound(to: CChar.self) ?? InvocationSlots.empty,
+                            payload_size: body.count, request_id: next.cString(next.reply.requestID),
+                            deadline_ms: deadline,
+                            invoked_function_arn: next.cString(next.reply.functionARN) ?? InvocationSlots.empty,
+                            trace_id: traceID, client_context: next.cString(next.reply.clientContext),
+                            cognito_identity: next.cString(next.reply.cognitoIdentity),
+                            tenant_id: next.cString(next.reply.tenantID), host_private: nil))
+                    lh_answer_lock()
+                    state.begin(next, slot: slot)
+                    lh_answer_unlock()
                     lh_invocation_lock()
-                    let status = plugin.handler(invocation)
+                    let status = plugin.handler(slot)
                     lh_invocation_unlock()
+                    lh_answer_lock()
+                    state.handlerReturned()
+                    slots.retire(slot)
+                    lh_answer_unlock()
                     try state.finish(handlerStatus: status, handlerName: plugin.handlerName)
                 case .function(let function):
+                    state.begin(next)
                     function.handle(body, state: state)
                     try state.finish(handlerStatus: LAMBDA_OK, handlerName: function.name)
                 }

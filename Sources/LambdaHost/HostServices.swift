@@ -1,14 +1,21 @@
 import CLambdaPlugin
 import CLambdaSystem
 
-/// The `lambda_host_api` table handed to plugins: plain C functions that find the host's
-/// state through the invocation's `host_private` pointer.
+/// The `lambda_host_api` table handed to plugins: plain C functions that act on the
+/// invocation in flight.
 ///
-/// The table is built once and lives for the life of the process. Each call costs a
-/// pointer check and the work it does; nothing allocates but `fail` (its strings) and
-/// `log` (its line).
+/// Every call that names an invocation is checked against the struct of the handler
+/// running now, by pointer value and under the answer lock: a call made with the pointer
+/// of an invocation that is over (from a plugin's thread, after its handler returned) or
+/// with a pointer that is not the host's is refused with `LAMBDA_E_INVALID` and logged,
+/// and nothing is read through that pointer. `log` with such a pointer logs the line
+/// without a request id.
+///
+/// The table is built once and lives for the life of the process. Each call costs an
+/// uncontended lock, a pointer comparison and the work it does; nothing allocates but
+/// `fail` (its strings) and `log` (its line).
 enum HostServices {
-    /// The state of the running host, for calls made without an invocation (during init).
+    /// The state of the running host.
     nonisolated(unsafe) static var state: InvocationState?
 
     /// The table, allocated once.
@@ -29,18 +36,39 @@ enum HostServices {
         return table
     }()
 
-    /// The host state that owns `invocation`, or nil when the pointer is not one of ours
-    /// or its invocation is over.
-    static func owner(of invocation: UnsafePointer<lambda_invocation>?) -> InvocationState? {
-        guard let invocation, let raw = invocation.pointee.host_private, let state else { return nil }
-        guard raw == Unmanaged.passUnretained(state).toOpaque() else { return nil }
-        return state
+    /// Runs `body` under the answer lock when `invocation` is the handler's own struct;
+    /// otherwise logs the refused call and returns `LAMBDA_E_INVALID`.
+    private static func withCurrent(
+        _ invocation: UnsafePointer<lambda_invocation>?,
+        _ call: StaticString,
+        _ body: (InvocationState) -> lambda_status
+    ) -> lambda_status {
+        guard let state else { return LAMBDA_E_INVALID }
+        lh_answer_lock()
+        guard let invocation, state.isCurrent(invocation) else {
+            lh_answer_unlock()
+            refused(call, invocation)
+            return LAMBDA_E_INVALID
+        }
+        let status = body(state)
+        lh_answer_unlock()
+        return status
+    }
+
+    private static func refused(_ call: StaticString, _ invocation: UnsafePointer<lambda_invocation>?) {
+        let why =
+            invocation == nil
+            ? "with a NULL invocation"
+            : "with an invocation that is over (its handler has returned) or that the host never handed out"
+        HostLog.host(
+            .warn,
+            "host->\(call)() was called \(why), and was refused (LAMBDA_E_INVALID): an invocation pointer is "
+                + "valid only until its handler returns, so a plugin's thread must answer before the handler does")
     }
 
     private static let respond: @convention(c) (UnsafePointer<lambda_invocation>?, UnsafeRawPointer?, Int)
         -> lambda_status = { invocation, data, size in
-            guard let state = owner(of: invocation) else { return LAMBDA_E_INVALID }
-            return state.respond(data, size)
+            withCurrent(invocation, "respond") { $0.respond(data, size) }
         }
 
     private static let fail: @convention(c) (
@@ -49,44 +77,58 @@ enum HostServices {
         let typeText = type.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
             ?? ErrorTypes.unnamedHandlerError
         let messageText = message.map { String(cString: $0) } ?? ""
-        if invocation == nil {
-            // Only the init hook may name a failure without an invocation.
-            guard let state, state.current == nil else { return LAMBDA_E_INVALID }
-            state.initFailure = (typeText, messageText)
-            return LAMBDA_OK
+        guard invocation == nil else {
+            return withCurrent(invocation, "fail") { $0.fail(type: typeText, message: messageText) }
         }
-        guard let state = owner(of: invocation) else { return LAMBDA_E_INVALID }
-        return state.fail(type: typeText, message: messageText)
+        // Only the init hook may name a failure without an invocation.
+        guard let state, state.initializing else {
+            HostLog.host(
+                .warn,
+                "host->fail(NULL, ...) was called after INIT, and was refused (LAMBDA_E_INVALID): "
+                    + "only the init hook may fail without an invocation (\(typeText): \(messageText))")
+            return LAMBDA_E_INVALID
+        }
+        state.initFailure = (typeText, messageText)
+        return LAMBDA_OK
     }
 
     private static let log: @convention(c) (UnsafePointer<lambda_invocation>?, Int32, UnsafePointer<CChar>?, Int)
         -> Void = { invocation, level, message, size in
             guard let message, size >= 0 else { return }
             let clamped = HostLog.Level(rawValue: min(max(level, 0), 5)) ?? .info
-            HostLog.write(
-                clamped, requestID: invocation?.pointee.request_id,
-                message: UnsafeRawBufferPointer(start: message, count: size), logger: nil)
+            guard HostLog.enabled(clamped) else { return }
+            let text = UnsafeRawBufferPointer(start: message, count: size)
+            guard let invocation, let state else {
+                HostLog.write(clamped, requestID: nil, message: text, logger: nil)
+                return
+            }
+            // The request id is read only from the live struct, and only while it is live.
+            lh_answer_lock()
+            let requestID = state.isCurrent(invocation) ? invocation.pointee.request_id : nil
+            HostLog.write(clamped, requestID: requestID, message: text, logger: nil)
+            lh_answer_unlock()
         }
 
     private static let streamBegin: @convention(c) (UnsafePointer<lambda_invocation>?, UnsafePointer<CChar>?)
         -> lambda_status = { invocation, contentType in
-            guard let state = owner(of: invocation) else { return LAMBDA_E_INVALID }
-            return state.streamBegin(contentType: contentType.map { String(cString: $0) })
+            let type = contentType.map { String(cString: $0) }
+            return withCurrent(invocation, "stream_begin") { $0.streamBegin(contentType: type) }
         }
 
     private static let streamWrite: @convention(c) (UnsafePointer<lambda_invocation>?, UnsafeRawPointer?, Int)
         -> lambda_status = { invocation, data, size in
-            guard let state = owner(of: invocation) else { return LAMBDA_E_INVALID }
-            return state.streamWrite(data, size)
+            withCurrent(invocation, "stream_write") { $0.streamWrite(data, size) }
         }
 
     private static let streamEnd: @convention(c) (UnsafePointer<lambda_invocation>?) -> lambda_status = { invocation in
-        guard let state = owner(of: invocation) else { return LAMBDA_E_INVALID }
-        return state.streamEnd()
+        withCurrent(invocation, "stream_end") { $0.streamEnd() }
     }
 
     private static let remainingTime: @convention(c) (UnsafePointer<lambda_invocation>?) -> Int64 = { invocation in
-        guard let invocation else { return 0 }
+        guard let invocation, let state else { return 0 }
+        lh_answer_lock()
+        defer { lh_answer_unlock() }
+        guard state.isCurrent(invocation) else { return 0 }
         let (left, overflow) = invocation.pointee.deadline_ms.subtractingReportingOverflow(lh_now_ms())
         return overflow ? 0 : max(0, left)
     }

@@ -7,11 +7,20 @@ import LambdaRuntimeAPI
 ///
 /// It enforces "exactly one answer per invocation": the first `respond` or `fail` is sent
 /// at once; later ones are refused with `LAMBDA_E_ALREADY_ANSWERED`; a handler that
-/// answers nothing gets `null` or a `Runtime.HandlerFailed` error when it returns.
+/// answers nothing gets `null` or a `Runtime.HandlerFailed` error when it returns. It
+/// also keeps the crash guard's phase, so that a crash is reported only while an answer
+/// is still owed.
+///
+/// Calls that come through the host services run under the answer lock (see
+/// ``HostServices``), so a plugin's thread never races the run loop here.
 final class InvocationState {
     let client: RuntimeAPIClient
-    /// The invocation being handled, while its handler runs.
+    /// The invocation being handled, from `begin` to the end of `finish`.
     private(set) var current: NextInvocation?
+    /// The struct handed to the handler, while the handler runs; nil otherwise.
+    private(set) var slot: UnsafeMutablePointer<lambda_invocation>?
+    /// INIT is under way: `fail(NULL, ...)` may name an init failure.
+    var initializing = true
     private var answered = false
     /// The answer is a stream, begun and not yet ended.
     private var streamOpen = false
@@ -26,12 +35,25 @@ final class InvocationState {
         self.client = client
     }
 
-    /// Starts an invocation.
-    func begin(_ invocation: NextInvocation) {
+    /// Starts an invocation; `slot` is what its handler receives (nil for a function
+    /// called through libffi, or an invocation the host answers itself).
+    func begin(_ invocation: NextInvocation, slot: UnsafeMutablePointer<lambda_invocation>? = nil) {
         current = invocation
+        self.slot = slot
         answered = false
         streamOpen = false
         awaitingReply = false
+    }
+
+    /// Whether `invocation` is the struct of the handler running now.
+    func isCurrent(_ invocation: UnsafePointer<lambda_invocation>) -> Bool {
+        guard let slot else { return false }
+        return UnsafePointer(slot) == invocation
+    }
+
+    /// The handler returned: calls with its struct are refused from now on.
+    func handlerReturned() {
+        slot = nil
     }
 
     // MARK: Streaming
@@ -41,10 +63,12 @@ final class InvocationState {
         guard let invocation = current else { return LAMBDA_E_INVALID }
         guard !answered else { return LAMBDA_E_ALREADY_ANSWERED }
         answered = true
+        lh_guard_set_phase(LH_PHASE_ANSWERED)
         do {
             try client.sendStreamHead(contentType: contentType, for: invocation)
             streamOpen = true
             awaitingReply = true
+            lh_guard_stream_open(client.connection.socket)
             return LAMBDA_OK
         } catch {
             lostService = error
@@ -56,8 +80,11 @@ final class InvocationState {
     func streamWrite(_ data: UnsafeRawPointer?, _ size: Int) -> lambda_status {
         guard current != nil, streamOpen else { return LAMBDA_E_INVALID }
         guard data != nil || size == 0, size >= 0 else { return LAMBDA_E_INVALID }
+        // A crash while a chunk is half sent can add nothing to the stream.
+        lh_guard_set_phase(LH_PHASE_ANSWERED)
         do {
             try client.sendChunk(UnsafeRawBufferPointer(start: data, count: size))
+            lh_guard_set_phase(LH_PHASE_STREAM)
             return LAMBDA_OK
         } catch {
             lostService = error
@@ -70,6 +97,7 @@ final class InvocationState {
     func streamEnd(errorType: String? = nil, message: String = "") -> lambda_status {
         guard current != nil, streamOpen else { return LAMBDA_E_INVALID }
         streamOpen = false
+        lh_guard_set_phase(LH_PHASE_ANSWERED)
         do {
             try client.sendStreamEnd(errorType: errorType, errorMessage: message)
             return LAMBDA_OK
@@ -85,6 +113,7 @@ final class InvocationState {
         guard !answered else { return LAMBDA_E_ALREADY_ANSWERED }
         guard data != nil || size == 0, size >= 0 else { return LAMBDA_E_INVALID }
         answered = true
+        lh_guard_set_phase(LH_PHASE_ANSWERED)
         if size > RuntimeAPIClient.maxResponseBytes {
             let status = send(error: ErrorTypes.responseTooLarge, Self.tooLargeMessage(size), for: invocation)
             return status == LAMBDA_OK ? LAMBDA_E_TOO_LARGE : status
@@ -105,6 +134,7 @@ final class InvocationState {
         if streamOpen { return streamEnd(errorType: type, message: message) }
         guard !answered else { return LAMBDA_E_ALREADY_ANSWERED }
         answered = true
+        lh_guard_set_phase(LH_PHASE_ANSWERED)
         return send(error: type, message, for: invocation)
     }
 
@@ -125,6 +155,7 @@ final class InvocationState {
     /// - Throws: ``RuntimeAPIError`` when the service is gone or answered 500.
     func finish(handlerStatus status: lambda_status, handlerName: String) throws(RuntimeAPIError) {
         defer { current = nil }
+        lh_guard_set_phase(LH_PHASE_IDLE)
         if let lostService { throw lostService }
         if streamOpen {
             // The handler returned with its stream still open: end it for it.

@@ -11,8 +11,9 @@ public final class RuntimeAPIConnection {
     /// Largest reply head (status line and headers) accepted.
     public static let maxHeadBytes = 64 * 1024
 
-    let host: String
-    let port: UInt16
+    /// The Runtime API's host name or address, and its port.
+    public let host: String
+    public let port: UInt16
     private var fd: Int32 = -1
     private(set) var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
@@ -40,6 +41,9 @@ public final class RuntimeAPIConnection {
         if fd >= 0 { close(fd) }
         free(buffer)
     }
+
+    /// The connected socket, or -1 (for the crash guard, which ends a stream on it).
+    public var socket: Int32 { fd }
 
     /// The address of byte `offset` of the receive buffer.
     public func pointer(at offset: Int) -> UnsafeMutablePointer<UInt8> { buffer + offset }

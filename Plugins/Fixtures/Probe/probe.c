@@ -7,8 +7,14 @@
  *   PROBE_MAGIC=N            descriptor magic = N
  *   PROBE_STRUCT_SIZE=N      descriptor struct_size = N
  *   PROBE_SWIFT_TOOLCHAIN=S  descriptor swift_toolchain = S
+ *   PROBE_NO_SHUTDOWN=1      no shutdown hook (SIGTERM then ends the host at once)
  *   PROBE_INIT=fail          init hook names a failure and returns LAMBDA_ERROR
  *   PROBE_INIT=silent        init hook returns LAMBDA_ERROR without naming it
+ *   PROBE_INIT=crash         init hook writes through a NULL pointer (SIGSEGV)
+ *   PROBE_INIT=abort         init hook calls abort()
+ *   PROBE_INIT=exit          init hook calls exit(5)
+ *   PROBE_INIT=host-calls    init hook calls the invocation services with NULL and logs
+ *                            what they returned: "probe init calls: respond N ..."
  *
  * Event (the raw payload) selects what the handler does:
  *   respond-twice   respond, then respond and fail again; answers with the codes seen
@@ -23,9 +29,31 @@
  *   stream-respond  stream "s", then try respond (refused), then end the stream
  *   http-stream     a function URL answer: status 201, a header, a cookie, body "created"
  *   stream-100mb    stream 100 MiB in 64 KiB chunks
+ *   crash-null      write through a NULL pointer (SIGSEGV), in probe_crash_null()
+ *   abort           call abort() (SIGABRT)
+ *   divide-zero     divide an integer by zero (SIGFPE on x86_64)
+ *   trap            __builtin_trap() (SIGILL on x86_64, SIGTRAP on arm64)
+ *   exit-call       call exit(4) without answering
+ *   respond-exit    respond "bye", then call exit(0)
+ *   stream-crash    stream "partial", then crash (SIGSEGV)
+ *   thread-crash    crash on a thread of the plugin's while the handler waits for it
+ *   late-respond    start a thread that, once the next invocation is "late-release",
+ *                   calls respond, fail, stream_write, stream_end, remaining_time_ms and
+ *                   log with this invocation's pointer
+ *   late-release    release that thread, wait for it, then respond with what its calls
+ *                   returned: "late respond N fail N stream_write N stream_end N remaining N"
+ *   log-storm       4 threads log 250 lines each ("storm T N") while the handler waits,
+ *                   then respond "stormed"
+ *   forged          call respond, fail, stream_begin, log and remaining_time_ms with a copy
+ *                   of the invocation struct, then respond with what they returned
+ *   fail-null       call fail(NULL, ...) (the init hook's form), then respond with its code
+ *   printf          printf a line (to stdout, no flush), then respond "printed"
+ *   printf-partial  printf text without a newline, then respond "printed"
  *   anything else   respond with a JSON object of every invocation field
  */
 #include <lambda_plugin.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +76,7 @@ LAMBDA_EXPORT const lambda_plugin_descriptor *lambda_plugin_v1(void) {
     if ((v = getenv("PROBE_MAGIC"))) descriptor.magic = (uint32_t)strtoul(v, NULL, 0);
     if ((v = getenv("PROBE_STRUCT_SIZE"))) descriptor.struct_size = (uint32_t)atoi(v);
     if ((v = getenv("PROBE_SWIFT_TOOLCHAIN"))) descriptor.swift_toolchain = v;
+    if (getenv("PROBE_NO_SHUTDOWN")) descriptor.shutdown = NULL;
     return &descriptor;
 }
 
@@ -61,6 +90,17 @@ static lambda_status probe_init(const lambda_host_api *host, void **state) {
         return LAMBDA_ERROR;
     }
     if (mode && strcmp(mode, "silent") == 0) return LAMBDA_ERROR;
+    if (mode && strcmp(mode, "crash") == 0) *(volatile int *)NULL = 1;
+    if (mode && strcmp(mode, "abort") == 0) abort();
+    if (mode && strcmp(mode, "exit") == 0) exit(5);
+    if (mode && strcmp(mode, "host-calls") == 0) {
+        char line[160];
+        int n = snprintf(line, sizeof line,
+                         "probe init calls: respond %d stream_begin %d stream_write %d stream_end %d remaining %lld",
+                         host->respond(NULL, "x", 1), host->stream_begin(NULL, NULL), host->stream_write(NULL, "x", 1),
+                         host->stream_end(NULL), (long long)host->remaining_time_ms(NULL));
+        host->log(NULL, LAMBDA_LOG_INFO, line, (size_t)n);
+    }
     *state = (void *)"probe-state";
     return LAMBDA_OK;
 }
@@ -91,6 +131,48 @@ static int is(const lambda_invocation *inv, const char *word) {
     return inv->payload_size == strlen(word) && memcmp(inv->payload, word, inv->payload_size) == 0;
 }
 
+/* Exported and never inlined, so that a crash report can name it. */
+LAMBDA_EXPORT __attribute__((noinline)) void probe_crash_null(void) { *(volatile int *)NULL = 42; }
+
+static void *crash_thread(void *unused) {
+    (void)unused;
+    probe_crash_null();
+    return NULL;
+}
+
+/* The late-respond thread and the invocation that releases it. */
+static sem_t late_go, late_done;
+static char late_report[128];
+
+static void *late_thread(void *raw) {
+    const lambda_invocation *stale = raw;
+    const lambda_host_api *host = stale->host;
+    sem_wait(&late_go);
+    lambda_status r = host->respond(stale, "stale", 5);
+    lambda_status f = host->fail(stale, "Probe.Stale", "stale");
+    lambda_status w = host->stream_write(stale, "stale", 5);
+    lambda_status e = host->stream_end(stale);
+    long long left = (long long)host->remaining_time_ms(stale);
+    snprintf(late_report, sizeof late_report, "late respond %d fail %d stream_write %d stream_end %d remaining %lld", r,
+             f, w, e, left);
+    const char line[] = "probe: late log line";
+    host->log(stale, LAMBDA_LOG_INFO, line, sizeof line - 1);
+    sem_post(&late_done);
+    return NULL;
+}
+
+static void *storm_thread(void *raw) {
+    const lambda_invocation *inv = raw;
+    static _Atomic int next_thread;
+    int t = next_thread++;
+    for (int i = 0; i < 250; i++) {
+        char line[32];
+        int n = snprintf(line, sizeof line, "storm %d %d", t, i);
+        inv->host->log(inv, LAMBDA_LOG_INFO, line, (size_t)n);
+    }
+    return NULL;
+}
+
 LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
     const lambda_host_api *host = inv->host;
     if (is(inv, "respond-twice")) {
@@ -108,6 +190,76 @@ LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
         return host->respond(inv, "slept", 5);
     }
     if (is(inv, "exit")) _exit(3);
+    if (is(inv, "crash-null")) probe_crash_null();
+    if (is(inv, "abort")) abort();
+    if (is(inv, "divide-zero")) {
+        volatile int zero = 0;
+        volatile int result = 1 / zero;
+        (void)result;
+    }
+    if (is(inv, "trap")) __builtin_trap();
+    if (is(inv, "exit-call")) exit(4);
+    if (is(inv, "respond-exit")) {
+        host->respond(inv, "bye", 3);
+        exit(0);
+    }
+    if (is(inv, "stream-crash")) {
+        host->stream_begin(inv, "text/plain");
+        host->stream_write(inv, "partial", 7);
+        probe_crash_null();
+    }
+    if (is(inv, "thread-crash")) {
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, crash_thread, NULL) == 0) pthread_join(thread, NULL);
+        return host->respond(inv, "survived", 8);
+    }
+    if (is(inv, "late-respond")) {
+        sem_init(&late_go, 0, 0);
+        sem_init(&late_done, 0, 0);
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, late_thread, (void *)inv) != 0) return LAMBDA_ERROR;
+        pthread_detach(thread);
+        return host->respond(inv, "started", 7);
+    }
+    if (is(inv, "late-release")) {
+        sem_post(&late_go);
+        sem_wait(&late_done);
+        return host->respond(inv, late_report, strlen(late_report));
+    }
+    if (is(inv, "log-storm")) {
+        pthread_t threads[4];
+        int started = 0;
+        for (; started < 4; started++)
+            if (pthread_create(&threads[started], NULL, storm_thread, (void *)inv) != 0) break;
+        for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
+        return host->respond(inv, "stormed", 7);
+    }
+    if (is(inv, "forged")) {
+        lambda_invocation copy = *inv;
+        lambda_status r = host->respond(&copy, "forged", 6);
+        lambda_status f = host->fail(&copy, "Probe.Forged", "forged");
+        lambda_status b = host->stream_begin(&copy, NULL);
+        int64_t left = host->remaining_time_ms(&copy);
+        const char line[] = "probe: forged log line";
+        host->log(&copy, LAMBDA_LOG_INFO, line, sizeof line - 1);
+        char text[96];
+        int n = snprintf(text, sizeof text, "respond %d fail %d stream_begin %d remaining %lld", r, f, b,
+                         (long long)left);
+        return host->respond(inv, text, (size_t)n);
+    }
+    if (is(inv, "fail-null")) {
+        char text[48];
+        int n = snprintf(text, sizeof text, "fail(NULL) returned %d", host->fail(NULL, "Probe.Late", "after INIT"));
+        return host->respond(inv, text, (size_t)n);
+    }
+    if (is(inv, "printf")) {
+        printf("probe: printf line\n");
+        return host->respond(inv, "printed", 7);
+    }
+    if (is(inv, "printf-partial")) {
+        printf("probe: partial line without a newline");
+        return host->respond(inv, "printed", 7);
+    }
     if (is(inv, "stream-fail")) {
         host->stream_begin(inv, "text/plain");
         host->stream_write(inv, "partial", 7);

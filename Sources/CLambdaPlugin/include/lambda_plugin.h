@@ -29,6 +29,17 @@
  *     (respond, fail, log), so the plugin may free or reuse its buffers at once.
  *   - The host calls a plugin from one thread at a time unless the descriptor says
  *     LAMBDA_PLUGIN_THREAD_SAFE.
+ *   - An invocation pointer is valid for its own invocation only: from the handler's call
+ *     until the handler returns. The host tells invocations apart by the pointer's value
+ *     (it never reads through a pointer it does not recognise), so a call made with the
+ *     pointer afterwards, from a thread of the plugin's, is refused with LAMBDA_E_INVALID
+ *     and logged, and log() writes its line without a request id. Never keep it: a
+ *     pointer held for 1,024 invocations or more may name a later one.
+ *   - A crash in plugin code (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT), or exit()
+ *     called before the invocation or INIT is answered, is reported by the host as that
+ *     invocation's error (Runtime.Crash, naming the signal and library+offset; or
+ *     Runtime.ExitError), or as the init error during INIT; then the process dies as it
+ *     would have, and Lambda starts a new one. _exit() cannot be seen.
  *   - Versioning by appending: a new minor version only adds fields at the end of a
  *     struct, and every struct starts with its struct_size, so each side knows what the
  *     other one has. A new major version changes the entry symbol (lambda_plugin_v2).
@@ -156,8 +167,9 @@ struct lambda_plugin_descriptor {
     lambda_shutdown_fn shutdown;
 };
 
-/* One invocation, as the handler sees it. Owned by the host; every pointer in it is
- * valid until the handler returns. Strings are NUL-terminated UTF-8. */
+/* One invocation, as the handler sees it. Owned by the host; the struct and every
+ * pointer in it are valid until the handler returns (after that the struct reads as an
+ * empty invocation whose time is up). Strings are NUL-terminated UTF-8. */
 struct lambda_invocation {
     /* sizeof(lambda_invocation) as the host was built. */
     uint32_t struct_size;
@@ -198,8 +210,11 @@ struct lambda_invocation {
 
 /* The services the host offers a plugin (in the manner of SQLite's
  * sqlite3_api_routines). Fields are only ever appended; check struct_size before using
- * a field added after 1.0. Every function may be called from the thread that runs the
- * handler; `log` and `remaining_time_ms` from any thread. */
+ * a field added after 1.0. Every function may be called while the handler runs, from its
+ * thread or from a thread of the plugin's (the host serialises the calls); `log` and
+ * `remaining_time_ms` at any time from any thread. A call that names an invocation whose
+ * handler has returned, or a pointer the host never handed out, is refused
+ * (LAMBDA_E_INVALID, or 0 from remaining_time_ms) and nothing is read through it. */
 struct lambda_host_api {
     /* sizeof(lambda_host_api) as the host was built. */
     uint32_t struct_size;
@@ -218,8 +233,8 @@ struct lambda_host_api {
     /* Answers the invocation with an error: `error_type` (e.g. "InvalidInput"; it
      * becomes errorType and the Lambda-Runtime-Function-Error-Type header) and
      * `error_message` (free text), both NUL-terminated. Once per invocation. With
-     * invocation == NULL, during the init hook only, it names the init failure. Same
-     * return codes as respond. */
+     * invocation == NULL, during the init hook only, it names the init failure (after
+     * INIT it returns LAMBDA_E_INVALID). Same return codes as respond. */
     lambda_status (*fail)(const lambda_invocation *invocation, const char *error_type,
                           const char *error_message);
 

@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lh_crash_guard.h"
+
 /* errno of the calling thread (a macro in C, so Swift cannot read it). */
 int lh_errno(void);
 
@@ -74,7 +76,22 @@ int lh_exec_sibling(const char *name, char *const argv[]);
 /* Installs `handler` for `signal_number` (sigaction, no flags). */
 void lh_install_signal_handler(int signal_number, void (*handler)(int));
 
-/* exit(3), for a Swift caller that has no Glibc overlay. */
+/* Held around every host service that touches the invocation in flight (respond, fail,
+ * streaming, log), and by the run loop while it starts and retires an invocation, so
+ * that a call from a plugin's thread sees either the invocation whole or none. */
+void lh_answer_lock(void);
+void lh_answer_unlock(void);
+
+/* Makes stdout line-buffered, as AWS's runtimes do, so that a plugin's printf or print()
+ * reaches the log when its line ends, not when a 4 KiB buffer fills. */
+void lh_stdout_line_buffered(void);
+
+/* Flushes stdout from a signal handler, unless another thread is inside stdio (the lock
+ * is tried, never waited for). */
+void lh_flush_stdout_from_signal(void);
+
+/* exit(3) by the host itself (stdout is flushed; the crash guard's exit hook stays
+ * silent), for a Swift caller that has no Glibc overlay. */
 _Noreturn void lh_exit(int code);
 
 #endif

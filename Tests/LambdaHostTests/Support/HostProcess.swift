@@ -28,9 +28,14 @@ enum BuildProducts {
 /// A running `lambda-host` process with its stderr collected.
 final class HostProcess: @unchecked Sendable {
     let process = Process()
-    private let errorPipe = Pipe()
+    /// The read end of the host's stderr. The channel is made close-on-exec, so that no other
+    /// process a concurrent test starts inherits it: its end then means the host is done.
+    private let errorReader: FileHandle
     private let lock = NSLock()
     private var collected = Data()
+    /// The pipe reached its end: every writer (the host, and any child that inherited
+    /// it) has closed it, so nothing more will come.
+    private var ended = false
 
     /// Starts the host against `api` with `_HANDLER=handler`, the task root defaulting to
     /// the build folder.
@@ -40,7 +45,8 @@ final class HostProcess: @unchecked Sendable {
         taskRoot: String = BuildProducts.folder.path,
         environment extra: [String: String] = [:],
         arguments: [String] = [],
-        currentDirectory: String? = nil
+        currentDirectory: String? = nil,
+        stdoutToLog: Bool = false
     ) throws {
         process.executableURL = URL(fileURLWithPath: BuildProducts.host)
         process.arguments = arguments
@@ -50,16 +56,28 @@ final class HostProcess: @unchecked Sendable {
         if let api { environment["AWS_LAMBDA_RUNTIME_API"] = api.endpoint }
         environment.merge(extra) { $1 }
         process.environment = environment
-        process.standardError = errorPipe
-        process.standardOutput = FileHandle.nullDevice
-        errorPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+        // A socket pair rather than pipe(): it is created close-on-exec at once (Glibc's
+        // module does not show pipe2).
+        var ends: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
+            throw POSIXError(.EMFILE)
+        }
+        shutdown(ends[0], Int32(SHUT_WR))
+        errorReader = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true)
+        let errorWriter = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
+        process.standardError = errorWriter
+        // In Lambda, stdout and stderr both go to the function's log.
+        process.standardOutput = stdoutToLog ? errorWriter : FileHandle.nullDevice
+        errorReader.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
+            guard let self else { return }
             self.lock.lock()
-            self.collected.append(data)
+            if data.isEmpty { self.ended = true } else { self.collected.append(data) }
             self.lock.unlock()
+            if data.isEmpty { handle.readabilityHandler = nil }
         }
         try process.run()
+        try errorWriter.close()
     }
 
     /// What the host wrote to stderr so far.
@@ -81,8 +99,22 @@ final class HostProcess: @unchecked Sendable {
             }
             usleep(5_000)
         }
-        // Let the pipe drain.
-        usleep(50_000)
+        // Wait for the pipe's end, so that stderr holds everything the host wrote (a child
+        // the host started may keep it open a little longer: then stop waiting).
+        let drained = Date().addingTimeInterval(5)
+        while !pipeEnded && Date() < drained { usleep(1_000) }
+        return process.terminationStatus
+    }
+
+    private var pipeEnded: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return ended
+    }
+
+    /// The signal that ended the process, or nil when it exited (or still runs).
+    var terminationSignal: Int32? {
+        guard !process.isRunning, process.terminationReason == .uncaughtSignal else { return nil }
         return process.terminationStatus
     }
 
@@ -121,7 +153,7 @@ final class HostProcess: @unchecked Sendable {
             for _ in 0..<100 where process.isRunning { usleep(2_000) }
         }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        errorPipe.fileHandleForReading.readabilityHandler = nil
+        errorReader.readabilityHandler = nil
     }
 }
 

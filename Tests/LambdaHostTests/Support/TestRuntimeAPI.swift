@@ -53,6 +53,8 @@ final class TestRuntimeAPI: @unchecked Sendable {
     var nextBehaviour = NextBehaviour.serve
     /// Status for `/response` posts (default 202).
     var responseStatus = 202
+    /// Whether `/error` posts get a reply at all; when false they are held unanswered.
+    var repliesToErrors = true
 
     init() throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -182,6 +184,12 @@ final class TestRuntimeAPI: @unchecked Sendable {
             lock.unlock()
             return write(fd, invocation: invocation) && !closing
         case ("POST", let path) where path.hasPrefix("/2018-06-01/runtime/invocation/"):
+            if path.hasSuffix("/error") && !repliesToErrors {
+                lock.lock()
+                while !stopped { lock.wait() }
+                lock.unlock()
+                return false
+            }
             let status = path.hasSuffix("/response") ? responseStatus : 202
             return write(fd, status: status, body: #"{"status":"OK"}"#) && !closing
         case ("POST", "/2018-06-01/runtime/init/error"):

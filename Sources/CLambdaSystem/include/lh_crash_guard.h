@@ -1,0 +1,72 @@
+/*
+ * The crash guard: a plugin that crashes or calls exit() still answers its invocation.
+ *
+ * When a plugin raises SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP or SIGABRT, the guard's
+ * signal handler (on an alternate stack, async-signal-safe calls only) posts the error
+ * that the current phase owes: /runtime/init/error during INIT, the invocation's /error
+ * while its handler runs, or error trailers that end a stream already begun. It waits at
+ * most LH_GUARD_REPLY_MS for the service's reply, then lets the signal's default action
+ * end the process, so that Lambda still sees the signal and restarts the environment.
+ * exit() from a plugin during INIT or before an answer is reported the same way (an
+ * on_exit hook), then the exit goes on with the plugin's status. _exit() cannot be seen.
+ *
+ * Cost: nothing is formatted before a crash. Per invocation the host stores two
+ * pointers, their lengths and the phase; everything else is prepared at INIT (the
+ * Runtime API's address, the alternate stack, the table of loaded libraries).
+ */
+#ifndef LH_CRASH_GUARD_H
+#define LH_CRASH_GUARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What the host is doing, which decides what a crash or an exit() owes the service. */
+/* Host code between invocations: nothing is owed, the default action follows. */
+#define LH_PHASE_IDLE 0
+/* INIT (loading the plugin, its init hook): POST /runtime/init/error. */
+#define LH_PHASE_INIT 1
+/* A handler runs and has not answered: POST /runtime/invocation/{id}/error. */
+#define LH_PHASE_INVOKE 2
+/* A handler runs and its stream is open, between chunks: end the stream with the error
+ * in its trailers, on the stream's own connection. */
+#define LH_PHASE_STREAM 3
+/* An answer is being sent or was sent: nothing more may be sent. */
+#define LH_PHASE_ANSWERED 4
+/* The host itself exits: its exit hook stays silent. */
+#define LH_PHASE_EXITING 5
+
+/* The error type of a crash report. */
+#define LH_CRASH_ERROR_TYPE "Runtime.Crash"
+/* The error type of an exit() from a plugin (Lambda's own name for a runtime exit). */
+#define LH_EXIT_ERROR_TYPE "Runtime.ExitError"
+/* How long the guard waits for the service to accept its report. */
+#define LH_GUARD_REPLY_MS 1000
+
+/* Installs the guard, once, before the plugin is loaded: resolves the Runtime API at
+ * host:port, sets up the alternate signal stack of the calling thread (the one that
+ * runs handlers), the signal handlers and the exit hook, and enters LH_PHASE_INIT.
+ * json_logs chooses the format of the guard's own log line. Returns 0, or an errno
+ * value when the guard could not be installed (the host then runs without it). */
+int lh_guard_install(const char *host, uint16_t port, int json_logs);
+
+/* Takes a snapshot of the loaded libraries (ranges and dynamic symbol tables), so that a
+ * crash address can be named as library+offset (symbol+offset). `plugin` is an address
+ * inside the handler's library, whose frames a report names first; NULL if none. Call
+ * after loading the plugin and after its init hook (which may load more). */
+void lh_guard_remember_libraries(const void *plugin);
+
+/* Starts an invocation: its request id and invocation id (may be NULL) stay valid, in
+ * the Runtime API client's buffer, until the phase leaves LH_PHASE_INVOKE/STREAM. */
+void lh_guard_begin(const char *request_id, size_t request_id_size, const char *invocation_id,
+                    size_t invocation_id_size);
+
+/* Moves to another phase (LH_PHASE_*). */
+void lh_guard_set_phase(int phase);
+
+/* The handler's stream is open on connection `fd`, between chunks (LH_PHASE_STREAM). */
+void lh_guard_stream_open(int fd);
+
+/* The current phase. */
+int lh_guard_phase(void);
+
+#endif
