@@ -42,14 +42,24 @@ public final class InvokeEndpoint: @unchecked Sendable {
 }
 
 /// One connection to the invoke endpoint.
+///
+/// A request body may take ``maxRequestBytes``, as Lambda's Invoke API allows: a larger
+/// one is refused with 413 as soon as it is known to be larger (its Content-Length, or
+/// the chunk that crosses the limit), and the rest is read and dropped, never kept.
+/// `Expect: 100-continue` gets `100 Continue`, or the 413 at once.
 final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
+
+    /// The largest event Lambda's Invoke API takes (6 MiB).
+    static let maxRequestBytes = 6 * 1024 * 1024
 
     private let invoke: @Sendable (EmulatedInvocation) async -> InvocationResult
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var keepAlive = true
+    /// Set once the request is refused as too large: the rest of it is dropped.
+    private var refused = false
 
     init(invoke: @escaping @Sendable (EmulatedInvocation) async -> InvocationResult) {
         self.invoke = invoke
@@ -60,13 +70,44 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
         case .head(let requestHead):
             head = requestHead
             body.clear()
+            refused = false
+            let announced = requestHead.headers.first(name: "Content-Length").flatMap { Int($0) } ?? 0
+            if announced > Self.maxRequestBytes {
+                refuseTooLarge(context: context)
+            } else if requestHead.headers.first(name: "Expect")?.lowercased() == "100-continue" {
+                let proceed = HTTPResponseHead(version: requestHead.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(proceed)), promise: nil)
+            }
         case .body(var chunk):
-            body.writeBuffer(&chunk)
+            guard !refused else { return }
+            if body.readableBytes + chunk.readableBytes > Self.maxRequestBytes {
+                body.clear()
+                refuseTooLarge(context: context)
+            } else {
+                body.writeBuffer(&chunk)
+            }
         case .end:
             guard let head else { return }
             self.head = nil
+            if refused {
+                context.close(promise: nil)
+                return
+            }
             handle(head, context: context)
         }
+    }
+
+    /// Answers 413 in the Invoke API's words, then stops sending (the caller sees the
+    /// end of the reply) while what it still sends is dropped.
+    private func refuseTooLarge(context: ChannelHandlerContext) {
+        refused = true
+        keepAlive = false
+        let message = "Request must be smaller than \(Self.maxRequestBytes) bytes for the InvokeFunction operation"
+        let text = #"{"errorMessage":"\#(message)","errorType":"RequestEntityTooLarge"}"#
+        respond(
+            status: .payloadTooLarge, headers: [("X-Amzn-ErrorType", "RequestEntityTooLargeException")],
+            body: Array(text.utf8), context: context)
+        context.close(mode: .output, promise: nil)
     }
 
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -100,7 +141,8 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
                 stream.end(errorType: type, errorBody: bytes)
             case .error(let type, let bytes):
                 respond(
-                    status: .ok, headers: [("X-Amz-Function-Error", "Unhandled"), ("X-Lambda-Error-Type", type)],
+                    status: .ok,
+                    headers: [("X-Amz-Function-Error", "Unhandled"), ("X-Lambda-Error-Type", ErrorTypeHeader.clean(type))],
                     body: bytes, context: bound.value)
             }
         }
@@ -115,8 +157,11 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
 }
 
 /// A streamed response passed on to the invoker as it arrives: status 200, chunked, each
-/// chunk flushed at once; an error after the first byte ends it in the trailers
-/// `X-Amz-Function-Error` and `Lambda-Runtime-Function-Error-Type`.
+/// chunk flushed at once. An error after the first byte ends it in the trailers
+/// `X-Amz-Function-Error: Unhandled` and `Lambda-Runtime-Function-Error-Type`, with the
+/// error document in `Lambda-Runtime-Function-Error-Body` (base64) only when it is short:
+/// curl refuses a trailer line of 4 KiB or more, and Python's http.client one over
+/// 64 KiB, while a streamed error's message may take 256 KiB.
 final class ChannelResponseStream: ResponseStream, @unchecked Sendable {
     private let channel: Channel
     private let keepAlive: Bool
@@ -124,9 +169,19 @@ final class ChannelResponseStream: ResponseStream, @unchecked Sendable {
     private(set) var begun = false
     private var ended = false
 
+    /// The longest error document, in base64, sent in a trailer: its line stays under
+    /// curl's 4 KiB.
+    static let maxTrailerDocument = 3 * 1024
+
     init(channel: Channel, keepAlive: Bool) {
         self.channel = channel
         self.keepAlive = keepAlive
+    }
+
+    static func base64(_ bytes: [UInt8]) -> String {
+        var writer = ByteWriter(capacity: bytes.count * 4 / 3 + 4)
+        bytes.withUnsafeBytes { writer.append(base64: $0) }
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
     func begin(contentType: String) {
@@ -154,7 +209,11 @@ final class ChannelResponseStream: ResponseStream, @unchecked Sendable {
             ended = true
             var trailers: HTTPHeaders?
             if let errorType {
-                trailers = HTTPHeaders([("X-Amz-Function-Error", "Unhandled"), ("Lambda-Runtime-Function-Error-Type", errorType)])
+                var fields = HTTPHeaders([("X-Amz-Function-Error", "Unhandled"), ("Lambda-Runtime-Function-Error-Type", errorType)])
+                if let document = errorBody.map(Self.base64), document.utf8.count <= Self.maxTrailerDocument {
+                    fields.add(name: "Lambda-Runtime-Function-Error-Body", value: document)
+                }
+                trailers = fields
             }
             let done = channel.writeAndFlush(HTTPServerResponsePart.end(trailers))
             if !keepAlive {

@@ -37,6 +37,8 @@ extension LambdaHostTools {
         var command: [String] = []
 
         func validate() throws {
+            try check("--port", port, in: portRange, "(0 picks a free port)")
+            try check("--runtime-api-port", runtimeAPIPort, in: portRange, "(0 picks a free port)")
             guard !command.isEmpty else {
                 throw ValidationError("give the runtime to run after --, e.g. -- python3 -m awslambdaric app.handler")
             }
@@ -54,12 +56,18 @@ extension LambdaHostTools {
                 launch.environment["AWS_LAMBDA_RUNTIME_API"] = endpoint
                 return launch
             }
-            let endpoint = try await InvokeEndpoint.start(port: port) { invocation in
-                do {
-                    return try await supervisor.invoke(invocation)
-                } catch {
-                    return .failure(type: "Runtime.Unavailable", message: "\(error)")
+            let endpoint: InvokeEndpoint
+            do {
+                endpoint = try await InvokeEndpoint.start(port: port) { invocation in
+                    do {
+                        return try await supervisor.invoke(invocation)
+                    } catch {
+                        return .failure(type: "Runtime.Unavailable", message: "\(error)")
+                    }
                 }
+            } catch {
+                await supervisor.shutdown()
+                throw error
             }
             note("lambda-host emulate: Runtime API on \(emulator.endpoint); POST events to \(endpoint.url)")
             while true { try await Task.sleep(nanoseconds: 3_600_000_000_000) }

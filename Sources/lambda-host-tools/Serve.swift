@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLambdaProcess
 import Glibc
 import LambdaEmulator
 import LambdaPluginLoader
@@ -35,18 +36,34 @@ extension LambdaHostTools {
 
         @OptionGroup var function: FunctionOptions
 
+        func validate() throws {
+            try check("--port", port, in: portRange, "(0 picks a free port)")
+        }
+
         func run() async throws {
             let (handler, taskRoot) = try plugin.resolve()
-            let library = try locate(handler: handler, taskRoot: taskRoot)
+            let located = try locate(handler: handler, taskRoot: taskRoot)
+            if watch && located == nil {
+                throw ValidationError(
+                    "--watch: nothing to watch: '\(handler)' names a system library that the system loader finds "
+                        + "(it is in neither \(taskRoot) nor the layer); drop --watch, or put the library in the task root")
+            }
+            let library = located ?? handler
             var generation = 1
             let first = try await start(handler: handler, taskRoot: watch ? stage(library, generation) : taskRoot)
             let active = ActiveFunction(first)
-            let endpoint = try await InvokeEndpoint.start(port: port) { invocation in
-                do {
-                    return try await active.current.invoke(invocation)
-                } catch {
-                    return .failure(type: "Runtime.Unavailable", message: "\(error)")
+            let endpoint: InvokeEndpoint
+            do {
+                endpoint = try await InvokeEndpoint.start(port: port) { invocation in
+                    do {
+                        return try await active.current.invoke(invocation)
+                    } catch {
+                        return .failure(type: "Runtime.Unavailable", message: "\(error)")
+                    }
                 }
+            } catch {
+                await first.shutdown()
+                throw error
             }
             note("lambda-host serve: POST events to \(endpoint.url)")
             await report(first, as: "started", library: library)
@@ -104,10 +121,17 @@ extension LambdaHostTools {
             }
         }
 
-        /// The file `_HANDLER` names, found as the runtime will find it.
-        private func locate(handler: String, taskRoot: String) throws -> String {
+        /// The file `_HANDLER` names, found as the runtime will find it; nil for a system
+        /// library that a plain C function with its signature is taken from
+        /// (`libm.so.6:cbrt(f64)->f64`), which the runtime leaves to the system loader.
+        private func locate(handler: String, taskRoot: String) throws -> String? {
             do {
-                return try PluginLocator(taskRoot: taskRoot).locate(HandlerSpec(handler))
+                let spec = try HandlerSpec(handler)
+                do {
+                    return try PluginLocator(taskRoot: taskRoot).locate(spec)
+                } catch where error.code == .pluginNotFound && spec.signature != nil && !spec.candidates[0].contains("/") {
+                    return nil
+                }
             } catch {
                 throw ValidationError("\(error.code.errorType): \(error.message)")
             }
@@ -125,6 +149,9 @@ extension LambdaHostTools {
             let fd = open(folder + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o755)
             guard fd >= 0 else { throw ValidationError("cannot write \(folder)/\(name)") }
             defer { close(fd) }
+            // Removed if a signal ends serve; removeFolder forgets them.
+            lh_cleanup_add(folder + "/" + name)
+            lh_cleanup_add(folder)
             let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             guard written == bytes.count else { throw ValidationError("cannot write \(folder)/\(name)") }
             return folder
@@ -137,10 +164,14 @@ func removeFolder(_ folder: String) {
     guard folder.hasPrefix("/tmp/lambda-host-watch-"), let entries = opendir(folder) else { return }
     while let entry = readdir(entries) {
         let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if name != "." && name != ".." { unlink(folder + "/" + name) }
+        if name != "." && name != ".." {
+            unlink(folder + "/" + name)
+            lh_cleanup_remove(folder + "/" + name)
+        }
     }
     closedir(entries)
     rmdir(folder)
+    lh_cleanup_remove(folder)
 }
 
 /// The supervisor that invocations go to; replaced by a reload.
