@@ -63,7 +63,7 @@ final class EmulatorState: @unchecked Sendable {
         initialized = false
         draining = false
         initTimer?.cancel()
-        initTimer = eventLoop.scheduleTask(in: .seconds(Int64(configuration.initTimeoutSeconds))) { [self] in
+        initTimer = eventLoop.scheduleTask(in: .seconds(Int64(configuration.initTimeout))) { [self] in
             initTimedOut()
         }
         // Waiters stay: a dead runtime's are dropped when its connection closes, and a
@@ -136,7 +136,7 @@ final class EmulatorState: @unchecked Sendable {
     private func hand(_ pending: Pending, to waiter: Waiter) {
         finishInit()
         var pending = pending
-        let timeout = Int64(configuration.timeoutSeconds)
+        let timeout = Int64(configuration.timeout)
         pending.deadlineMs = EmulatorIdentifiers.nowMs() + timeout * 1000
         let requestID = pending.requestID
         pending.timer = eventLoop.scheduleTask(in: .seconds(timeout)) { [self] in
@@ -150,7 +150,7 @@ final class EmulatorState: @unchecked Sendable {
         guard let pending = inflight.removeValue(forKey: requestID) else { return }
         draining = true
         waiters.removeAll()
-        let message = "RequestId: \(requestID) Error: Task timed out after \(configuration.timeoutSeconds).00 seconds"
+        let message = "RequestId: \(requestID) Error: Task timed out after \(configuration.timeout).00 seconds"
         pending.promise.succeed(.failure(type: "Sandbox.Timedout", message: message))
         stopRuntime?()
     }
@@ -160,7 +160,7 @@ final class EmulatorState: @unchecked Sendable {
     private func initTimedOut() {
         initTimer = nil
         guard !initialized, initError == nil else { return }
-        let seconds = configuration.initTimeoutSeconds
+        let seconds = configuration.initTimeout
         configuration.log(
             "INIT_REPORT Init Duration: \(seconds * 1000).00 ms\tPhase: init\tStatus: timeout "
                 + "(the runtime did not call GET /2018-06-01/runtime/invocation/next in time; it is replaced)")

@@ -7,8 +7,9 @@ import NIOHTTP1
 ///
 /// The response body is the function's response with status 200. A function error is
 /// also status 200, with the error document as the body and `X-Amz-Function-Error:
-/// Unhandled`, as Lambda's Invoke API does. Callers are served concurrently; the function
-/// queues them. Optional headers: `X-Amz-Client-Context` (base64, as the Invoke API takes
+/// Unhandled`, as Lambda's Invoke API does. An event over 6 MiB gets 413
+/// `RequestEntityTooLarge` (see ``InvokeHandler``). Callers are served concurrently; the
+/// function queues them. Optional headers: `X-Amz-Client-Context` (base64, as the Invoke API takes
 /// it), `X-Amz-Cognito-Identity`, `X-Amz-Tenant-Id`.
 public final class InvokeEndpoint: @unchecked Sendable {
     /// The path RIE serves.

@@ -187,6 +187,11 @@ public struct EmulatorConfiguration: Sendable {
         self.log = log
     }
 
+    /// The timeouts in force: each within 1...``maxTimeoutSeconds``, so that no setting
+    /// can overflow a deadline.
+    var timeout: Int { min(max(timeoutSeconds, 1), Self.maxTimeoutSeconds) }
+    var initTimeout: Int { min(max(initTimeoutSeconds, 1), Self.maxTimeoutSeconds) }
+
     /// The function ARN every invocation carries.
     public var functionARN: String { "arn:aws:lambda:\(region):012345678912:function:\(functionName)" }
 }

@@ -10,7 +10,11 @@ extension LambdaHostTools {
                 Runs COMMAND with AWS_LAMBDA_RUNTIME_API and the usual Lambda variables set, and \
                 serves the same invoke endpoint as `serve`: \
                 POST /2015-03-31/functions/function/invocations on 127.0.0.1:PORT. The runtime starts \
-                with the first invocation, and a fresh one replaces it after an exit or a timeout.
+                with the first invocation, and a fresh one replaces it after an exit, a crash, a \
+                timeout, or an INIT longer than --init-timeout (it must call GET /next by then). The \
+                Runtime API answers as Lambda's does: one invocation at a time, 413 for a response \
+                over 6 MiB (the caller gets Function.ResponseSizeTooLarge), 403 for an init error \
+                after INIT, Runtime.TruncatedResponse for an answer cut off.
 
                 Examples:
                   lambda-host emulate --port 9000 -- python3 -m awslambdaric app.handler

@@ -13,12 +13,17 @@ extension LambdaHostTools {
                 Starts the runtime against an embedded Runtime API and answers \
                 POST /2015-03-31/functions/function/invocations on 127.0.0.1:PORT. Concurrent callers \
                 are queued, never dropped. A function error comes back as status 200 with \
-                X-Amz-Function-Error: Unhandled, as from Lambda's Invoke API. A runtime that exits or \
-                times out is replaced for the next invocation.
+                X-Amz-Function-Error: Unhandled, as from Lambda's Invoke API; an event over 6 MiB gets \
+                413 RequestEntityTooLarge. A runtime that exits, crashes, times out, or does not finish \
+                INIT within --init-timeout is replaced for the next invocation (after a growing pause \
+                while INITs keep failing). --handler takes every _HANDLER form, such as \
+                'libm.so.6:cbrt(f64)->f64'.
 
                 With --watch, the plugin is reloaded when its .so changes: the new build is copied to \
-                a fresh folder, started beside the running one, and takes over once it is ready. A \
-                build that fails to load leaves the previous one serving, and the log says why.
+                a fresh folder under /tmp, started beside the running one, and takes over once it is \
+                ready. A build that fails to load leaves the previous one serving, and the log says \
+                why. The copies are removed when serve ends (SIGINT, SIGTERM). A system library cannot \
+                be watched.
 
                 Examples:
                   lambda-host serve --handler .build/release/libHello.so --port 9000 --watch
