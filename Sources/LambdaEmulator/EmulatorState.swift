@@ -1,11 +1,12 @@
 import NIOCore
 import NIOHTTP1
 
-/// The emulator's bookkeeping: queued invocations, runtimes waiting on `/next`, the
-/// invocation handed out and not yet answered, and the current runtime's phase.
+/// The emulator's bookkeeping: queued invocations, runtimes waiting on `/next`,
+/// invocations handed out and not yet answered, and the current runtime's phase.
 ///
-/// A runtime gets one invocation at a time, as in Lambda: however many connections wait
-/// on `/next`, the next invocation goes out once the last one is answered.
+/// Each `/next` gets its own invocation: a runtime that asks once at a time (every
+/// runtime that follows the Runtime API) gets one invocation at a time. One that waits on
+/// several connections at once gets several; each is still answered exactly once.
 ///
 /// Confined to the emulator's event loop: every method runs on it.
 final class EmulatorState: @unchecked Sendable {
@@ -22,10 +23,10 @@ final class EmulatorState: @unchecked Sendable {
         var streamedBy: ObjectIdentifier?
     }
 
-    /// A runtime parked on `GET /next`.
+    /// A runtime parked on `GET /next`; `deliver` is false when its connection is gone.
     struct Waiter {
         var token: ObjectIdentifier
-        var deliver: (Pending) -> Void
+        var deliver: (Pending) -> Bool
     }
 
     let eventLoop: EventLoop
@@ -106,7 +107,7 @@ final class EmulatorState: @unchecked Sendable {
     }
 
     /// A runtime asks for the next invocation.
-    func next(token: ObjectIdentifier, deliver: @escaping (Pending) -> Void) {
+    func next(token: ObjectIdentifier, deliver: @escaping (Pending) -> Bool) {
         // A runtime being stopped keeps its request open until it is gone.
         if draining { return }
         finishInit()
@@ -126,13 +127,15 @@ final class EmulatorState: @unchecked Sendable {
         settle(true)
     }
 
-    /// Hands out the next queued invocation if a runtime waits and none is out.
+    /// Hands queued invocations to waiting runtimes, in order.
     private func dispatch() {
-        guard !draining, inflight.isEmpty, !queue.isEmpty, !waiters.isEmpty else { return }
-        hand(queue.removeFirst(), to: waiters.removeFirst())
+        while !draining, !queue.isEmpty, !waiters.isEmpty {
+            hand(queue.removeFirst(), to: waiters.removeFirst())
+        }
     }
 
-    /// Hands an invocation to a runtime: its deadline and its timeout start now.
+    /// Hands an invocation to a runtime: its deadline and its timeout start now. If the
+    /// waiter's connection has closed, the invocation goes back to the head of the queue.
     private func hand(_ pending: Pending, to waiter: Waiter) {
         finishInit()
         var pending = pending
@@ -143,7 +146,11 @@ final class EmulatorState: @unchecked Sendable {
             timedOut(requestID)
         }
         inflight[requestID] = pending
-        waiter.deliver(pending)
+        if !waiter.deliver(pending) {
+            pending.timer?.cancel()
+            inflight[requestID] = nil
+            queue.insert(pending, at: 0)
+        }
     }
 
     private func timedOut(_ requestID: String) {
@@ -201,7 +208,6 @@ final class EmulatorState: @unchecked Sendable {
         inflight[requestID] = nil
         pending.timer?.cancel()
         pending.promise.succeed(result)
-        dispatch()
         return .accepted
     }
 

@@ -121,7 +121,9 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
         case (.GET, "/2018-06-01/runtime/invocation/next"):
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
             state.next(token: token) { [self] pending in
+                guard loopBound.value.channel.isActive else { return false }
                 writeInvocation(pending, context: loopBound.value)
+                return true
             }
         case (.POST, "/2018-06-01/runtime/init/error"):
             let type = errorType(head)
