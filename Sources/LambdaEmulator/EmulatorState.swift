@@ -39,6 +39,8 @@ final class EmulatorState: @unchecked Sendable {
     private(set) var initError: InvocationResult?
     /// Whether the current runtime finished INIT (asked for its first invocation).
     private(set) var initialized = false
+    /// Whether the current runtime ran out of INIT time.
+    private(set) var initTimedOut = false
     /// Completed when the current runtime first asks for an invocation (true), or fails
     /// its INIT (false). Made on first use, so an emulator that never started leaks none.
     private var readiness: EventLoopPromise<Bool>?
@@ -62,10 +64,11 @@ final class EmulatorState: @unchecked Sendable {
         readiness = nil
         readinessSettled = false
         initialized = false
+        initTimedOut = false
         draining = false
         initTimer?.cancel()
         initTimer = eventLoop.scheduleTask(in: .seconds(Int64(configuration.initTimeout))) { [self] in
-            initTimedOut()
+            stopSlowInit()
         }
         // Waiters stay: a dead runtime's are dropped when its connection closes, and a
         // runtime started by hand may already be waiting.
@@ -164,9 +167,10 @@ final class EmulatorState: @unchecked Sendable {
 
     /// INIT took longer than allowed: the waiting invocations are told so, and the runtime
     /// is stopped; what comes later waits for a fresh one.
-    private func initTimedOut() {
+    private func stopSlowInit() {
         initTimer = nil
         guard !initialized, initError == nil else { return }
+        initTimedOut = true
         let seconds = configuration.initTimeout
         configuration.log(
             "INIT_REPORT Init Duration: \(seconds * 1000).00 ms\tPhase: init\tStatus: timeout "

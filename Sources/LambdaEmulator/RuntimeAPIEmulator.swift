@@ -118,9 +118,15 @@ public final class RuntimeAPIEmulator: @unchecked Sendable {
         await onLoop(false) { self.state.queuedCount + self.state.inflightCount > 0 }
     }
 
-    /// The `errorType: errorMessage` of the init error the current runtime reported, if any.
+    /// The `errorType: errorMessage` of the init error the current runtime reported, or
+    /// of its INIT running out of time, if either.
     public func lastInitError() async -> String? {
-        guard case .error(let type, let body)? = await onLoop(nil, { self.state.initError }) else { return nil }
+        let (reported, timedOut) = await onLoop((nil, false)) { (self.state.initError, self.state.initTimedOut) }
+        if timedOut {
+            return "Sandbox.Timedout: INIT timed out after \(state.configuration.initTimeout).00 seconds "
+                + "(the runtime did not call GET /2018-06-01/runtime/invocation/next)"
+        }
+        guard case .error(let type, let body)? = reported else { return nil }
         struct Document: Decodable { var errorMessage: String? }
         let message = (try? JSONDecoder().decode(Document.self, from: Data(body)))?.errorMessage
         return "\(type): \(message ?? String(decoding: body, as: UTF8.self))"

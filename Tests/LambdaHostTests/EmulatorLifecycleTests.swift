@@ -32,10 +32,8 @@ import Testing
             #expect(starts(log).count == attempt, "attempt \(attempt): \(starts(log).count) starts")
         }
         let times = starts(log)
-        // The fourth start waited for the back-off of three failed INITs in a row.
+        // The fourth start waited out the back-off after three failed INITs in a row (400 ms).
         #expect(times[3] - times[2] >= 0.35, "starts at \(times)")
-        // A runtime that exits cleanly during INIT is reported in Lambda's words too.
-        _ = emulator
     }
 
     @Test func aSignalDuringInitIsNamedAndACleanExitHasLambdasWording() throws {
@@ -102,6 +100,28 @@ import Testing
         // The next invocation gets a fresh runtime.
         #expect(emulator.post("{}", timeout: 15)?.reply() != nil)
         #expect(starts(log).count == 2)
+    }
+
+    @Test func serveBoundsAPluginsInitAndSaysWhy() throws {
+        let root = try TemporaryFolder()
+        let library = root.path + "/libslowinit.so"
+        try compilePlugin(
+            """
+            #include <lambda_plugin.h>
+            #include <unistd.h>
+            static lambda_status slow(const lambda_host_api *host, void **state) { sleep(30); return LAMBDA_OK; }
+            LAMBDA_PLUGIN_DEFINE("slowinit", "1", slow, NULL)
+            LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) { return inv->host->respond(inv, "late", 4); }
+            """, to: library)
+        let host = try HostProcess(
+            handler: nil, api: nil, arguments: ["serve", "--port", "0", "--init-timeout", "1", "--handler", library])
+        let port = try #require(host.invokePort(), "serve did not start: \(host.stderr)")
+        #expect(host.waitForLog("did not start (Sandbox.Timedout: INIT timed out after 1.00 seconds"), "\(host.stderr)")
+        let began = Date()
+        let reply = try #require(HTTPPost.invoke(port: port, "{}"))
+        #expect(Date().timeIntervalSince(began) < 10)
+        #expect(reply.body.contains(#""errorType":"Sandbox.Timedout""#), "\(reply.body)")
+        #expect(reply.body.contains("INIT timed out after 1.00 seconds"))
     }
 
     @Test func theInitTimeoutIsRangeChecked() throws {

@@ -23,12 +23,13 @@ import Testing
 
     @Test func everyNumericFlagIsRangeChecked() throws {
         let probe = BuildProducts.plugin("Probe")
+        let invoke = ["invoke", "--handler", probe, "--event", "{}"]
         let cases: [[String]] = [
-            ["invoke", "--handler", probe, "--timeout", "9223372036854775807"],
-            ["invoke", "--handler", probe, "--timeout", "901"],
-            ["invoke", "--handler", probe, "--timeout", "0"],
-            ["invoke", "--handler", probe, "--memory-size", "10241"],
-            ["invoke", "--handler", probe, "--memory-size", "-9223372036854775808"],
+            invoke + ["--timeout", "9223372036854775807"],
+            invoke + ["--timeout", "901"],
+            invoke + ["--timeout", "0"],
+            invoke + ["--memory-size", "10241"],
+            invoke + ["--memory-size", "-9223372036854775808"],
             ["serve", "--handler", probe, "--timeout", "9223372036854775807"],
             ["serve", "--handler", probe, "--port", "65536"],
             ["serve", "--handler", probe, "--port", "-1"],
@@ -37,7 +38,7 @@ import Testing
             ["emulate", "--timeout", "9223372036854775807", "--", "true"],
         ]
         for arguments in cases {
-            let outcome = try runCommand("/usr/bin/timeout", ["30", BuildProducts.host] + arguments + ["--event", "{}"].filter { _ in arguments[0] == "invoke" })
+            let outcome = try runCommand("/usr/bin/timeout", ["30", BuildProducts.host] + arguments)
             #expect(outcome.status == 64, "\(arguments): status \(outcome.status) \(outcome.stderr.prefix(300))")
             #expect(outcome.stderr.hasPrefix("Error: "), "\(arguments): \(outcome.stderr.prefix(300))")
             #expect(!outcome.stderr.contains("Fatal error"), "\(arguments)")
