@@ -44,7 +44,13 @@ extension LambdaHostTools {
                 on: emulator, handler: handler, taskRoot: taskRoot, runtime: runtime, environment: environment)
             var invocation = EmulatedInvocation(payload: payload)
             invocation.stream = StdoutStream()
-            let result = try await supervisor.invoke(invocation)
+            let result: InvocationResult
+            do {
+                result = try await supervisor.invoke(invocation)
+            } catch {
+                await supervisor.shutdown()
+                throw error
+            }
             await supervisor.shutdown()
             try Output.print(result)
         }
