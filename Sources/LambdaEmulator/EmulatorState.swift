@@ -1,9 +1,12 @@
-import Glibc
 import NIOCore
 import NIOHTTP1
 
 /// The emulator's bookkeeping: queued invocations, runtimes waiting on `/next`,
-/// invocations handed out and not yet answered, and what the current runtime reported.
+/// invocations handed out and not yet answered, and the current runtime's phase.
+///
+/// Each `/next` gets its own invocation: a runtime that asks once at a time (every
+/// runtime that follows the Runtime API) gets one invocation at a time. One that waits on
+/// several connections at once gets several; each is still answered exactly once.
 ///
 /// Confined to the emulator's event loop: every method runs on it.
 final class EmulatorState: @unchecked Sendable {
@@ -16,12 +19,14 @@ final class EmulatorState: @unchecked Sendable {
         var invocation: EmulatedInvocation
         var promise: EventLoopPromise<InvocationResult>
         var timer: Scheduled<Void>?
+        /// The connection streaming the answer, once a stream has begun.
+        var streamedBy: ObjectIdentifier?
     }
 
-    /// A runtime parked on `GET /next`.
+    /// A runtime parked on `GET /next`; `deliver` is false when its connection is gone.
     struct Waiter {
         var token: ObjectIdentifier
-        var deliver: (Pending) -> Void
+        var deliver: (Pending) -> Bool
     }
 
     let eventLoop: EventLoop
@@ -29,30 +34,42 @@ final class EmulatorState: @unchecked Sendable {
     private var queue: [Pending] = []
     private var waiters: [Waiter] = []
     private var inflight: [String: Pending] = [:]
-    /// The init error the current runtime reported, if any.
+    /// The init error the current runtime reported, if any: it answers every invocation
+    /// until a fresh runtime starts.
     private(set) var initError: InvocationResult?
-    /// Completed when the current runtime first asks for an invocation (true) or reports
-    /// an init error (false).
-    private var readiness: EventLoopPromise<Bool>
+    /// Whether the current runtime finished INIT (asked for its first invocation).
+    private(set) var initialized = false
+    /// Whether the current runtime ran out of INIT time.
+    private(set) var initTimedOut = false
+    /// Completed when the current runtime first asks for an invocation (true), or fails
+    /// its INIT (false). Made on first use, so an emulator that never started leaks none.
+    private var readiness: EventLoopPromise<Bool>?
     private var readinessSettled = false
-    /// Set when the runtime missed a deadline and is being stopped: it gets no more work.
+    private var initTimer: Scheduled<Void>?
+    /// Set when the runtime is being stopped (a missed deadline, an INIT that took too
+    /// long): it gets no more work, and what is queued waits for its successor.
     private var draining = false
-    /// Called when an invocation times out, so that its runtime can be stopped.
-    var onTimeout: (@Sendable () -> Void)?
+    /// Stops the current runtime (it missed a deadline or its INIT took too long).
+    var stopRuntime: (@Sendable () -> Void)?
 
     init(eventLoop: EventLoop, configuration: EmulatorConfiguration) {
         self.eventLoop = eventLoop
         self.configuration = configuration
-        readiness = eventLoop.makePromise()
     }
 
-    /// Forgets what the previous runtime reported: a fresh runtime starts.
+    /// A fresh runtime starts: forget what the previous one reported and bound its INIT.
     func reset() {
         initError = nil
         settle(false)
-        readiness = eventLoop.makePromise()
+        readiness = nil
         readinessSettled = false
+        initialized = false
+        initTimedOut = false
         draining = false
+        initTimer?.cancel()
+        initTimer = eventLoop.scheduleTask(in: .seconds(Int64(configuration.initTimeout))) { [self] in
+            stopSlowInit()
+        }
         // Waiters stay: a dead runtime's are dropped when its connection closes, and a
         // runtime started by hand may already be waiting.
     }
@@ -60,11 +77,19 @@ final class EmulatorState: @unchecked Sendable {
     private func settle(_ ready: Bool) {
         guard !readinessSettled else { return }
         readinessSettled = true
-        readiness.succeed(ready)
+        readiness?.succeed(ready)
     }
 
-    /// Whether the current runtime got ready (true) or failed its init (false).
-    var ready: EventLoopFuture<Bool> { readiness.futureResult }
+    /// Whether the current runtime got ready (true) or failed its INIT (false).
+    var ready: EventLoopFuture<Bool> {
+        if readinessSettled { return eventLoop.makeSucceededFuture(initialized) }
+        let promise = readiness ?? eventLoop.makePromise()
+        readiness = promise
+        return promise.futureResult
+    }
+
+    /// The runtime's state in the words of AWS's emulator, for a refused transition.
+    var runtimeStateName: String { inflight.isEmpty ? "Ready" : "Running" }
 
     /// Invocations queued and not yet handed out.
     var queuedCount: Int { queue.count }
@@ -77,27 +102,20 @@ final class EmulatorState: @unchecked Sendable {
             promise.succeed(initError)
             return
         }
-        let pending = Pending(
-            requestID: Self.uuid(), invocationID: Self.hex(16), traceID: Self.traceID(),
-            invocation: invocation, promise: promise)
-        if waiters.isEmpty {
-            queue.append(pending)
-        } else {
-            hand(pending, to: waiters.removeFirst())
-        }
+        queue.append(
+            Pending(
+                requestID: EmulatorIdentifiers.uuid(), invocationID: EmulatorIdentifiers.hex(16),
+                traceID: EmulatorIdentifiers.traceID(), invocation: invocation, promise: promise))
+        dispatch()
     }
 
     /// A runtime asks for the next invocation.
-    func next(token: ObjectIdentifier, deliver: @escaping (Pending) -> Void) {
+    func next(token: ObjectIdentifier, deliver: @escaping (Pending) -> Bool) {
         // A runtime being stopped keeps its request open until it is gone.
         if draining { return }
-        settle(true)
-        let waiter = Waiter(token: token, deliver: deliver)
-        if queue.isEmpty {
-            waiters.append(waiter)
-        } else {
-            hand(queue.removeFirst(), to: waiter)
-        }
+        finishInit()
+        waiters.append(Waiter(token: token, deliver: deliver))
+        dispatch()
     }
 
     /// A connection closed: its parked `/next` can no longer be answered.
@@ -105,38 +123,92 @@ final class EmulatorState: @unchecked Sendable {
         waiters.removeAll { $0.token == token }
     }
 
-    /// Hands an invocation to a runtime: its deadline and its timeout start now.
+    private func finishInit() {
+        initTimer?.cancel()
+        initTimer = nil
+        initialized = true
+        settle(true)
+    }
+
+    /// Hands queued invocations to waiting runtimes, in order.
+    private func dispatch() {
+        while !draining, !queue.isEmpty, !waiters.isEmpty {
+            hand(queue.removeFirst(), to: waiters.removeFirst())
+        }
+    }
+
+    /// Hands an invocation to a runtime: its deadline and its timeout start now. If the
+    /// waiter's connection has closed, the invocation goes back to the head of the queue.
     private func hand(_ pending: Pending, to waiter: Waiter) {
+        finishInit()
         var pending = pending
-        let timeout = Int64(configuration.timeoutSeconds)
-        pending.deadlineMs = Self.nowMs() + timeout * 1000
+        let timeout = Int64(configuration.timeout)
+        pending.deadlineMs = EmulatorIdentifiers.nowMs() + timeout * 1000
         let requestID = pending.requestID
         pending.timer = eventLoop.scheduleTask(in: .seconds(timeout)) { [self] in
             timedOut(requestID)
         }
         inflight[requestID] = pending
-        waiter.deliver(pending)
+        if !waiter.deliver(pending) {
+            pending.timer?.cancel()
+            inflight[requestID] = nil
+            queue.insert(pending, at: 0)
+        }
     }
 
     private func timedOut(_ requestID: String) {
         guard let pending = inflight.removeValue(forKey: requestID) else { return }
         draining = true
         waiters.removeAll()
-        let message = "RequestId: \(requestID) Error: Task timed out after \(configuration.timeoutSeconds).00 seconds"
+        let message = "RequestId: \(requestID) Error: Task timed out after \(configuration.timeout).00 seconds"
         pending.promise.succeed(.failure(type: "Sandbox.Timedout", message: message))
-        onTimeout?()
+        stopRuntime?()
     }
 
-    /// The stream an invocation handed out wants its response sent to, if any.
-    func stream(for requestID: String) -> (any ResponseStream)? {
-        inflight[requestID]?.invocation.stream
+    /// INIT took longer than allowed: the waiting invocations are told so, and the runtime
+    /// is stopped; what comes later waits for a fresh one.
+    private func stopSlowInit() {
+        initTimer = nil
+        guard !initialized, initError == nil else { return }
+        initTimedOut = true
+        let seconds = configuration.initTimeout
+        configuration.log(
+            "INIT_REPORT Init Duration: \(seconds * 1000).00 ms\tPhase: init\tStatus: timeout "
+                + "(the runtime did not call GET /2018-06-01/runtime/invocation/next in time; it is replaced)")
+        draining = true
+        waiters.removeAll()
+        settle(false)
+        for pending in queue {
+            let message =
+                "RequestId: \(pending.requestID) Error: INIT timed out after \(seconds).00 seconds: the runtime did not "
+                + "call GET /2018-06-01/runtime/invocation/next; make its INIT faster or raise --init-timeout"
+            pending.promise.succeed(.failure(type: "Sandbox.Timedout", message: message))
+        }
+        queue.removeAll()
+        stopRuntime?()
     }
 
-    /// The runtime answers `requestID`. Returns the status for the runtime: 202, 400 for
-    /// an unknown or answered id, 410 for a stale invocation id.
-    func answer(requestID: String, invocationID: String?, with result: InvocationResult) -> HTTPResponseStatus {
+    /// Claims the stream of the invocation `requestID` for the connection `token`, if that
+    /// invocation is out, `invocationID` (when given) is its own, and no other connection
+    /// streams to it: a stale or foreign stream never reaches the invoker.
+    func claimStream(requestID: String, invocationID: String?, token: ObjectIdentifier) -> (any ResponseStream)? {
+        guard var pending = inflight[requestID], let stream = pending.invocation.stream, pending.streamedBy == nil,
+            invocationID == nil || invocationID == pending.invocationID
+        else { return nil }
+        pending.streamedBy = token
+        inflight[requestID] = pending
+        return stream
+    }
+
+    /// The runtime answers `requestID` on the connection `token`. Returns the status for
+    /// the runtime: 202, 400 for an unknown or answered id (or one another connection is
+    /// streaming to), 410 for a stale invocation id.
+    func answer(
+        requestID: String, invocationID: String?, token: ObjectIdentifier, with result: InvocationResult
+    ) -> HTTPResponseStatus {
         guard let pending = inflight[requestID] else { return .badRequest }
         if let invocationID, invocationID != pending.invocationID { return .gone }
+        if let owner = pending.streamedBy, owner != token { return .badRequest }
         inflight[requestID] = nil
         pending.timer?.cancel()
         pending.promise.succeed(result)
@@ -144,29 +216,41 @@ final class EmulatorState: @unchecked Sendable {
     }
 
     /// The runtime reported an init error: whoever waits gets it, and so does every
-    /// invocation queued until a fresh runtime starts.
-    func recordInitError(_ result: InvocationResult) {
+    /// invocation until a fresh runtime starts. False (nothing changes) once INIT is over.
+    func recordInitError(_ result: InvocationResult) -> Bool {
+        guard !initialized else { return false }
+        initTimer?.cancel()
         initError = result
         settle(false)
         failInflight(with: result)
         for pending in queue { pending.promise.succeed(result) }
         queue.removeAll()
+        return true
     }
 
-    /// The runtime is gone: every invocation it was handed fails with `result`
-    /// (`message` gets each request id in front). Queued ones wait for the next runtime.
-    func runtimeExited(_ describe: (String) -> InvocationResult) {
+    /// The runtime is gone: the invocation it was handed fails with `describe(requestID)`.
+    /// One that died during INIT fails the queued ones too; otherwise they wait for the
+    /// next runtime. Returns whether it died during INIT.
+    func runtimeExited(_ describe: (String) -> InvocationResult) -> Bool {
+        let duringInit = !initialized
+        initTimer?.cancel()
         settle(false)
         waiters.removeAll()
-        if initError != nil { return }
+        if initError != nil { return duringInit }
         for (requestID, pending) in inflight {
             pending.timer?.cancel()
             pending.promise.succeed(describe(requestID))
         }
         inflight.removeAll()
+        // A runtime replaced for a slow INIT already told its invocations.
+        if duringInit && !draining {
+            for pending in queue { pending.promise.succeed(describe(pending.requestID)) }
+            queue.removeAll()
+        }
+        return duringInit
     }
 
-    /// Answers every invocation, handed out or queued, with `result`.
+    /// Answers every invocation handed out with `result`.
     func failInflight(with result: InvocationResult) {
         for pending in inflight.values {
             pending.timer?.cancel()
@@ -177,38 +261,10 @@ final class EmulatorState: @unchecked Sendable {
 
     /// Answers every invocation, handed out or queued, with `result` (shutdown).
     func failAll(with result: InvocationResult) {
+        initTimer?.cancel()
+        settle(false)
         failInflight(with: result)
         for pending in queue { pending.promise.succeed(result) }
         queue.removeAll()
-    }
-
-    // MARK: Identifiers
-
-    static func nowMs() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-    }
-
-    static func hex(_ digits: Int) -> String {
-        var text = ""
-        while text.count < digits {
-            let chunk = String(UInt64.random(in: .min ... .max), radix: 16)
-            text += String(repeating: "0", count: 16 - chunk.count) + chunk
-        }
-        return String(text.prefix(digits))
-    }
-
-    static func uuid() -> String {
-        let h = hex(32)
-        let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
-            String(h.dropFirst(range.lowerBound).prefix(range.count))
-        }
-        return parts.joined(separator: "-")
-    }
-
-    static func traceID() -> String {
-        let seconds = String(nowMs() / 1000, radix: 16)
-        return "Root=1-\(seconds)-\(hex(24));Parent=\(hex(16));Sampled=0"
     }
 }

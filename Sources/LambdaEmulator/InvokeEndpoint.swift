@@ -7,8 +7,9 @@ import NIOHTTP1
 ///
 /// The response body is the function's response with status 200. A function error is
 /// also status 200, with the error document as the body and `X-Amz-Function-Error:
-/// Unhandled`, as Lambda's Invoke API does. Callers are served concurrently; the function
-/// queues them. Optional headers: `X-Amz-Client-Context` (base64, as the Invoke API takes
+/// Unhandled`, as Lambda's Invoke API does. An event over 6 MiB gets 413
+/// `RequestEntityTooLarge` (see ``InvokeHandler``). Callers are served concurrently; the
+/// function queues them. Optional headers: `X-Amz-Client-Context` (base64, as the Invoke API takes
 /// it), `X-Amz-Cognito-Identity`, `X-Amz-Tenant-Id`.
 public final class InvokeEndpoint: @unchecked Sendable {
     /// The path RIE serves.
@@ -38,129 +39,5 @@ public final class InvokeEndpoint: @unchecked Sendable {
     /// Stops listening.
     public func shutdown() async {
         await server.shutdown()
-    }
-}
-
-/// One connection to the invoke endpoint.
-final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-
-    private let invoke: @Sendable (EmulatedInvocation) async -> InvocationResult
-    private var head: HTTPRequestHead?
-    private var body = ByteBuffer()
-    private var keepAlive = true
-
-    init(invoke: @escaping @Sendable (EmulatedInvocation) async -> InvocationResult) {
-        self.invoke = invoke
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let requestHead):
-            head = requestHead
-            body.clear()
-        case .body(var chunk):
-            body.writeBuffer(&chunk)
-        case .end:
-            guard let head else { return }
-            self.head = nil
-            handle(head, context: context)
-        }
-    }
-
-    private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        keepAlive = head.isKeepAlive
-        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-        guard head.method == .POST, path == InvokeEndpoint.path else {
-            let text = #"{"errorMessage":"POST events to \#(InvokeEndpoint.path)","errorType":"InvalidRequest"}"#
-            respond(status: .notFound, headers: [], body: Array(text.utf8), context: context)
-            return
-        }
-        var invocation = EmulatedInvocation(payload: body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
-        invocation.clientContext = head.headers.first(name: "X-Amz-Client-Context").flatMap { Base64.decode($0).map { String(decoding: $0, as: UTF8.self) } }
-        invocation.cognitoIdentity = head.headers.first(name: "X-Amz-Cognito-Identity")
-        invocation.tenantID = head.headers.first(name: "X-Amz-Tenant-Id")
-        let loop = context.eventLoop
-        let bound = NIOLoopBound(context, eventLoop: loop)
-        let invoke = self.invoke
-        let promise = loop.makePromise(of: InvocationResult.self)
-        let stream = ChannelResponseStream(channel: context.channel, keepAlive: keepAlive)
-        invocation.stream = stream
-        let request = invocation
-        promise.completeWithTask { await invoke(request) }
-        promise.futureResult.whenSuccess { [self] result in
-            switch result {
-            case .streamed:
-                break  // already written, chunk by chunk
-            case .response(let bytes):
-                respond(status: .ok, headers: [], body: bytes, context: bound.value)
-            case .error(let type, let bytes) where stream.begun:
-                // An exit or timeout cut a stream that had begun: end it with the error.
-                stream.end(errorType: type, errorBody: bytes)
-            case .error(let type, let bytes):
-                respond(
-                    status: .ok, headers: [("X-Amz-Function-Error", "Unhandled"), ("X-Lambda-Error-Type", type)],
-                    body: bytes, context: bound.value)
-            }
-        }
-    }
-
-    private func respond(status: HTTPResponseStatus, headers extra: [(String, String)], body: [UInt8], context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        for (name, value) in extra { headers.add(name: name, value: value) }
-        context.writeResponse(status, headers: headers, body: context.channel.allocator.buffer(bytes: body), keepAlive: keepAlive)
-    }
-}
-
-/// A streamed response passed on to the invoker as it arrives: status 200, chunked, each
-/// chunk flushed at once; an error after the first byte ends it in the trailers
-/// `X-Amz-Function-Error` and `Lambda-Runtime-Function-Error-Type`.
-final class ChannelResponseStream: ResponseStream, @unchecked Sendable {
-    private let channel: Channel
-    private let keepAlive: Bool
-    /// Read and written on the invoke connection's event loop only.
-    private(set) var begun = false
-    private var ended = false
-
-    init(channel: Channel, keepAlive: Bool) {
-        self.channel = channel
-        self.keepAlive = keepAlive
-    }
-
-    func begin(contentType: String) {
-        channel.eventLoop.execute { [self] in
-            guard !begun else { return }
-            begun = true
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: contentType)
-            headers.add(name: "Transfer-Encoding", value: "chunked")
-            if !keepAlive { headers.add(name: "Connection", value: "close") }
-            channel.writeAndFlush(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)), promise: nil)
-        }
-    }
-
-    func write(_ chunk: ByteBuffer) {
-        channel.eventLoop.execute { [self] in
-            guard begun, !ended, chunk.readableBytes > 0 else { return }
-            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk)), promise: nil)
-        }
-    }
-
-    func end(errorType: String?, errorBody: [UInt8]?) {
-        channel.eventLoop.execute { [self] in
-            guard begun, !ended else { return }
-            ended = true
-            var trailers: HTTPHeaders?
-            if let errorType {
-                trailers = HTTPHeaders([("X-Amz-Function-Error", "Unhandled"), ("Lambda-Runtime-Function-Error-Type", errorType)])
-            }
-            let done = channel.writeAndFlush(HTTPServerResponsePart.end(trailers))
-            if !keepAlive {
-                let channel = self.channel
-                done.whenComplete { _ in channel.close(promise: nil) }
-            }
-        }
     }
 }

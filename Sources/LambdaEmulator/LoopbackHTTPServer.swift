@@ -12,18 +12,24 @@ struct LoopbackHTTPServer {
     var port: Int { channel.localAddress?.port ?? 0 }
 
     /// Binds 127.0.0.1:`port` (0 picks a free port) on `group`, a one-thread group the
-    /// server owns from now on.
+    /// server owns from now on. A request's headers (and trailers) may take `headerLimit`
+    /// bytes; more is refused with 400.
     static func start(
         port: Int,
         group: MultiThreadedEventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1),
+        headerLimit: Int = 80 * 1024,
         handler: @escaping @Sendable () -> any ChannelHandler & Sendable
     ) async throws -> LoopbackHTTPServer {
+        var configured = NIOHTTPDecoderLimitConfiguration()
+        configured.maxHeaderFieldSize = headerLimit
+        configured.maxHeaderListSize = headerLimit
+        let limits = configured
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
+                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true, withDecoderLimitConfiguration: limits).flatMap {
                     channel.pipeline.addHandler(handler())
                 }
             }

@@ -2,6 +2,7 @@ import FoundationEssentials
 import LambdaRuntimeAPI
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The service side of the Lambda Runtime API (2018-06-01), embedded, for running a
 /// runtime on a laptop: `lambda-host invoke` starts one, queues an event, and prints
@@ -14,8 +15,11 @@ import NIOPosix
 ///   and tenant id when the invocation has them).
 /// - `POST /2018-06-01/runtime/invocation/{id}/response` and `.../error`: 202, and the
 ///   invoker gets the body; 400 for an id that is unknown or already answered, 410 for a
-///   stale `Lambda-Runtime-Invocation-Id`, 413 for a response over 6 MiB.
-/// - `POST /2018-06-01/runtime/init/error`: 202; every waiting invoker gets the error.
+///   stale `Lambda-Runtime-Invocation-Id`, 413 for a response over 6 MiB (the invoker
+///   then gets `Function.ResponseSizeTooLarge`). A request cut off mid-way answers its
+///   invocation with `Runtime.TruncatedResponse`.
+/// - `POST /2018-06-01/runtime/init/error`: 202 during INIT, and every waiting invoker
+///   gets the error; 403 `InvalidStateTransition` after the first `/next`.
 /// - `POST /2020-01-01/extension/register` and `GET /2020-01-01/extension/event/next`:
 ///   an extension may register; its `event/next` waits for the life of the emulator.
 ///
@@ -23,7 +27,10 @@ import NIOPosix
 public final class RuntimeAPIEmulator: @unchecked Sendable {
     private let server: LoopbackHTTPServer
     private let state: EmulatorState
-    private var channel: Channel { server.channel }
+    private var loop: EventLoop { state.eventLoop }
+    /// Set once `shutdown` begins: from then on nothing is scheduled on the loop, which is
+    /// going away (SwiftNIO complains about work given to a loop that has shut down).
+    private let closed = Mutex(false)
 
     /// `host:port` to put in `AWS_LAMBDA_RUNTIME_API`.
     public let endpoint: String
@@ -41,49 +48,85 @@ public final class RuntimeAPIEmulator: @unchecked Sendable {
         // One thread: the state lives on the loop that serves every connection.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let state = EmulatorState(eventLoop: group.next(), configuration: configuration)
-        let server = try await LoopbackHTTPServer.start(port: port, group: group) { RuntimeAPIHandler(state: state) }
+        // A streamed error's document comes base64 in a trailer: a 256 KiB message
+        // (escaped, then encoded) is far over SwiftNIO's default 80 KiB for headers.
+        let server = try await LoopbackHTTPServer.start(port: port, group: group, headerLimit: Self.headerLimit) {
+            RuntimeAPIHandler(state: state)
+        }
         return RuntimeAPIEmulator(server: server, state: state)
+    }
+
+    /// The most header (or trailer) bytes a runtime's request may carry: room for a
+    /// streamed error document whose 256 KiB message is all escapes (6 bytes each), in
+    /// base64.
+    static let headerLimit = 256 * 1024 * 6 * 4 / 3 + 64 * 1024
+
+    /// Gives `work` to the loop, unless `shutdown` has begun (checked and scheduled under
+    /// one lock, so that no work reaches a loop that is going away).
+    private func schedule<T: Sendable>(_ work: @escaping @Sendable () -> T) -> EventLoopFuture<T>? {
+        closed.withLock { closed in closed ? nil : loop.submit(work) }
+    }
+
+    /// Runs `work` on the loop and returns its value; `fallback` once shut down.
+    private func onLoop<T: Sendable>(_ fallback: T, _ work: @escaping @Sendable () -> T) async -> T {
+        guard let future = schedule(work) else { return fallback }
+        return (try? await future.get()) ?? fallback
     }
 
     /// Queues an invocation and waits for the runtime's answer, or for the timeout, exit
     /// or init error that ends it.
     public func invoke(_ invocation: EmulatedInvocation) async throws -> InvocationResult {
-        let promise = channel.eventLoop.makePromise(of: InvocationResult.self)
-        channel.eventLoop.execute { self.state.enqueue(invocation, promise: promise) }
-        return try await promise.futureResult.get()
+        let answer = closed.withLock { closed -> EventLoopFuture<InvocationResult>? in
+            guard !closed else { return nil }
+            let promise = loop.makePromise(of: InvocationResult.self)
+            loop.execute { self.state.enqueue(invocation, promise: promise) }
+            return promise.futureResult
+        }
+        guard let answer else { return Self.shuttingDown }
+        return try await answer.get()
     }
 
-    /// A fresh runtime is about to start: forget what the last one reported.
+    /// A fresh runtime is about to start: forget what the last one reported, and start
+    /// timing its INIT.
     public func reset() async {
-        try? await channel.eventLoop.submit { self.state.reset() }.get()
+        await onLoop(()) { self.state.reset() }
     }
 
     /// Waits until the current runtime asks for its first invocation (true) or reports
-    /// an init error or exits (false).
+    /// an init error, exits or runs out of INIT time (false).
     public func waitUntilReady() async -> Bool {
-        guard let future = try? await channel.eventLoop.submit({ self.state.ready }).get() else { return false }
+        guard let future = await onLoop(nil, { self.state.ready }) else { return false }
         return (try? await future.get()) ?? false
     }
 
-    /// The runtime exited: the invocations it was handed get `Runtime.ExitError` with the
-    /// exit status in words; queued ones wait for the next runtime.
-    public func runtimeExited(status: String) async {
-        try? await channel.eventLoop.submit {
+    /// The runtime exited with `status` (in words: `exit status 3`, `signal: killed`): the
+    /// invocation it was handed gets `Runtime.ExitError` in Lambda's words; queued ones
+    /// get it too if it died during INIT, or wait for the next runtime. Returns whether
+    /// it died during INIT.
+    @discardableResult
+    public func runtimeExited(status: String) async -> Bool {
+        let reason = status == "exit status 0" ? "Runtime exited without providing a reason" : "Runtime exited with error: \(status)"
+        return await onLoop(false) {
             self.state.runtimeExited { requestID in
-                .failure(type: "Runtime.ExitError", message: "RequestId: \(requestID) Error: Runtime exited with error: \(status)")
+                .failure(type: "Runtime.ExitError", message: "RequestId: \(requestID) Error: \(reason)")
             }
-        }.get()
+        }
     }
 
     /// Whether invocations are queued or handed out.
     public func isBusy() async -> Bool {
-        (try? await channel.eventLoop.submit { self.state.queuedCount + self.state.inflightCount > 0 }.get()) ?? false
+        await onLoop(false) { self.state.queuedCount + self.state.inflightCount > 0 }
     }
 
-    /// The `errorType: errorMessage` of the init error the current runtime reported, if any.
+    /// The `errorType: errorMessage` of the init error the current runtime reported, or
+    /// of its INIT running out of time, if either.
     public func lastInitError() async -> String? {
-        guard case .error(let type, let body)? = try? await channel.eventLoop.submit({ self.state.initError }).get()
-        else { return nil }
+        let (reported, timedOut) = await onLoop((nil, false)) { (self.state.initError, self.state.initTimedOut) }
+        if timedOut {
+            return "Sandbox.Timedout: INIT timed out after \(state.configuration.initTimeout).00 seconds "
+                + "(the runtime did not call GET /2018-06-01/runtime/invocation/next)"
+        }
+        guard case .error(let type, let body)? = reported else { return nil }
         struct Document: Decodable { var errorMessage: String? }
         let message = (try? JSONDecoder().decode(Document.self, from: Data(body)))?.errorMessage
         return "\(type): \(message ?? String(decoding: body, as: UTF8.self))"
@@ -91,21 +134,31 @@ public final class RuntimeAPIEmulator: @unchecked Sendable {
 
     /// Whether invocations are queued, waiting for a runtime.
     public func hasQueuedInvocations() async -> Bool {
-        (try? await channel.eventLoop.submit { self.state.queuedCount > 0 }.get()) ?? false
+        await onLoop(false) { self.state.queuedCount > 0 }
     }
 
-    /// Sets what to do when an invocation times out (stop the runtime).
-    public func onTimeout(_ action: @escaping @Sendable () -> Void) {
-        channel.eventLoop.execute { self.state.onTimeout = action }
+    /// Sets how to stop the runtime when it misses a deadline or runs out of INIT time.
+    public func onStuckRuntime(_ action: @escaping @Sendable () -> Void) {
+        _ = schedule { self.state.stopRuntime = action }
     }
 
     /// Answers every queued and handed-out invocation with `result`.
     public func failAll(with result: InvocationResult) {
-        channel.eventLoop.execute { self.state.failAll(with: result) }
+        _ = schedule { self.state.failAll(with: result) }
     }
 
-    /// Stops the emulator.
+    /// What an invocation gets once the emulator is shutting down.
+    static let shuttingDown = InvocationResult.failure(type: "Runtime.Shutdown", message: "the emulator is shutting down")
+
+    /// Answers whatever is left with `Runtime.Shutdown` and stops the emulator. Later
+    /// calls are answered at once, without touching the loop.
     public func shutdown() async {
+        let last = closed.withLock { closed -> EventLoopFuture<Void>? in
+            defer { closed = true }
+            return closed ? nil : loop.submit { self.state.failAll(with: Self.shuttingDown) }
+        }
+        guard let last else { return }
+        try? await last.get()
         await server.shutdown()
     }
 }
@@ -118,13 +171,32 @@ public struct EmulatorConfiguration: Sendable {
     public var region: String
     /// The invocation timeout, in seconds: the deadline the runtime is given.
     public var timeoutSeconds: Int
+    /// How long a runtime may take from its start to its first `/next` (Lambda: 10 s).
+    public var initTimeoutSeconds: Int
+    /// Where the emulator reports what happens to a runtime (an INIT that timed out).
+    public var log: @Sendable (String) -> Void
+
+    /// Lambda's limits: the longest timeout a function may have, and the INIT it gets.
+    public static let maxTimeoutSeconds = 900
+    public static let defaultInitTimeoutSeconds = 10
 
     /// Creates a configuration.
-    public init(functionName: String = "function", region: String = "us-east-1", timeoutSeconds: Int = 300) {
+    public init(
+        functionName: String = "function", region: String = "us-east-1", timeoutSeconds: Int = 300,
+        initTimeoutSeconds: Int = defaultInitTimeoutSeconds,
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.functionName = functionName
         self.region = region
         self.timeoutSeconds = timeoutSeconds
+        self.initTimeoutSeconds = initTimeoutSeconds
+        self.log = log
     }
+
+    /// The timeouts in force: each within 1...``maxTimeoutSeconds``, so that no setting
+    /// can overflow a deadline.
+    var timeout: Int { min(max(timeoutSeconds, 1), Self.maxTimeoutSeconds) }
+    var initTimeout: Int { min(max(initTimeoutSeconds, 1), Self.maxTimeoutSeconds) }
 
     /// The function ARN every invocation carries.
     public var functionARN: String { "arn:aws:lambda:\(region):012345678912:function:\(functionName)" }

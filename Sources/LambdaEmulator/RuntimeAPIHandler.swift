@@ -18,17 +18,20 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
     private var keepAlive = true
     /// The trailers of a chunked request: a streamed response's error after its first byte.
     private var trailers: HTTPHeaders?
+    /// The invocation the request being received answers, while it is received.
+    private var answering: (requestID: String, invocationID: String?)?
     /// Where the streamed response being received goes, chunk by chunk.
     private var passThrough: (any ResponseStream)?
+    private var token: ObjectIdentifier { ObjectIdentifier(self) }
 
-    /// The invoker's stream, for a streamed `/response` to an invocation that has one.
-    private func streamTarget(of head: HTTPRequestHead) -> (any ResponseStream)? {
-        guard head.method == .POST,
-            head.headers.first(name: "Lambda-Runtime-Function-Response-Mode")?.lowercased() == "streaming",
-            head.uri.hasPrefix("/2018-06-01/runtime/invocation/"), head.uri.hasSuffix("/response")
-        else { return nil }
-        let id = head.uri.dropFirst("/2018-06-01/runtime/invocation/".count).dropLast("/response".count)
-        return state.stream(for: String(id))
+    static let invocationPrefix = "/2018-06-01/runtime/invocation/"
+
+    /// The request id and verb (`response`, `error`) of an invocation path, if it is one.
+    static func invocationRoute(_ path: String) -> (requestID: String, verb: Substring)? {
+        guard path.hasPrefix(invocationPrefix) else { return nil }
+        let rest = path.dropFirst(invocationPrefix.count).split(separator: "/", omittingEmptySubsequences: false)
+        guard rest.count == 2, !rest[0].isEmpty, rest[1] == "response" || rest[1] == "error" else { return nil }
+        return (String(rest[0]), rest[1])
     }
 
     init(state: EmulatorState) {
@@ -41,87 +44,103 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
             head = requestHead
             body.clear()
             bodyBytes = 0
-            passThrough = streamTarget(of: requestHead)
-            passThrough?.begin(contentType: requestHead.headers.first(name: "Content-Type") ?? "application/octet-stream")
+            answering = nil
+            passThrough = nil
+            guard requestHead.method == .POST, let route = Self.invocationRoute(Self.path(of: requestHead)) else { return }
+            let invocationID = requestHead.headers.first(name: "Lambda-Runtime-Invocation-Id")
+            answering = (route.requestID, invocationID)
+            // A stream goes to the invoker as it comes, but only the stream of the
+            // invocation that is out, with its own invocation id, from one connection.
+            if route.verb == "response",
+                requestHead.headers.first(name: "Lambda-Runtime-Function-Response-Mode")?.lowercased() == "streaming",
+                let stream = state.claimStream(requestID: route.requestID, invocationID: invocationID, token: token)
+            {
+                passThrough = stream
+                stream.begin(contentType: requestHead.headers.first(name: "Content-Type") ?? "application/octet-stream")
+            }
         case .body(var chunk):
+            bodyBytes += chunk.readableBytes
             if let passThrough {
                 passThrough.write(chunk)
                 return
             }
-            bodyBytes += chunk.readableBytes
             if bodyBytes <= Self.maxResponseBytes { body.writeBuffer(&chunk) }
         case .end(let trailers):
             guard let head else { return }
             self.head = nil
             self.trailers = trailers
             route(head, context: context)
+            answering = nil
+            passThrough = nil
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        state.forget(token: ObjectIdentifier(self))
+        state.forget(token: token)
+        abandonRequest(because: "its connection closed before the request ended")
         context.fireChannelInactive()
+    }
+
+    /// Malformed HTTP (SwiftNIO's handler has answered 400): the request is over, and so
+    /// is the connection.
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        abandonRequest(because: "it was not valid HTTP: \(error)")
+        context.close(promise: nil)
+    }
+
+    /// A request cut off answers its invocation now rather than at its deadline, with
+    /// `Runtime.TruncatedResponse` (at the end of the stream, if one had begun).
+    private func abandonRequest(because reason: String) {
+        defer {
+            head = nil
+            answering = nil
+            passThrough = nil
+        }
+        guard head != nil, let answering else { return }
+        let message =
+            "RequestId: \(answering.requestID) Error: the runtime's answer was cut off after \(bodyBytes) bytes: \(reason)"
+        let type = "Runtime.TruncatedResponse"
+        let result: InvocationResult
+        if let passThrough {
+            passThrough.end(errorType: type, errorBody: Self.document(type: type, message: message))
+            result = .streamed(errorType: type)
+        } else {
+            result = .failure(type: type, message: message)
+        }
+        _ = state.answer(requestID: answering.requestID, invocationID: answering.invocationID, token: token, with: result)
+    }
+
+    static func path(of head: HTTPRequestHead) -> String {
+        head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? head.uri
     }
 
     private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         keepAlive = head.isKeepAlive
-        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-        let invocationPrefix = "/2018-06-01/runtime/invocation/"
+        let path = Self.path(of: head)
         switch (head.method, path) {
         case (.GET, "/2018-06-01/runtime/invocation/next"):
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            state.next(token: ObjectIdentifier(self)) { [self] pending in
+            state.next(token: token) { [self] pending in
+                guard loopBound.value.channel.isActive else { return false }
                 writeInvocation(pending, context: loopBound.value)
+                return true
             }
         case (.POST, "/2018-06-01/runtime/init/error"):
-            state.recordInitError(.error(type: errorType(head), body: bytes()))
-            write(.accepted, #"{"status":"OK"}"#, context: context)
-        case (.POST, let p) where p.hasPrefix(invocationPrefix):
-            let rest = p.dropFirst(invocationPrefix.count).split(separator: "/")
-            guard rest.count == 2, rest[1] == "response" || rest[1] == "error" else {
-                return reject(path, context: context)
-            }
-            let requestID = String(rest[0])
-            let invocationID = head.headers.first(name: "Lambda-Runtime-Invocation-Id")
-            if rest[1] == "response" && bodyBytes > Self.maxResponseBytes {
-                let message = "Exceeded maximum allowed payload size (\(Self.maxResponseBytes) bytes)."
-                return write(
-                    .payloadTooLarge, #"{"errorMessage":"\#(message)","errorType":"RequestEntityTooLarge"}"#,
-                    context: context)
-            }
-            let result: InvocationResult
-            if let passThrough {
-                self.passThrough = nil
-                let type = trailers?.first(name: "Lambda-Runtime-Function-Error-Type")
-                let document = trailers?.first(name: "Lambda-Runtime-Function-Error-Body").flatMap { Base64.decode($0).map { String(decoding: $0, as: UTF8.self) } }
-                passThrough.end(errorType: type, errorBody: document.map { Array($0.utf8) })
-                result = .streamed(errorType: type)
-            } else if rest[1] == "error" {
-                result = .error(type: errorType(head), body: bytes())
-            } else if let type = trailers?.first(name: "Lambda-Runtime-Function-Error-Type") {
-                // An error after the first byte of a stream.
-                let document = trailers?.first(name: "Lambda-Runtime-Function-Error-Body").flatMap { Base64.decode($0).map { String(decoding: $0, as: UTF8.self) } }
-                result = .error(type: type, body: Array((document ?? #"{"errorType":"\#(type)"}"#).utf8))
-            } else {
-                result = .response(bytes())
-            }
-            let status = state.answer(requestID: requestID, invocationID: invocationID, with: result)
-            switch status {
-            case .accepted:
+            let type = errorType(head)
+            if state.recordInitError(.error(type: type, body: errorDocument(type: type))) {
                 write(.accepted, #"{"status":"OK"}"#, context: context)
-            case .gone:
-                write(
-                    .gone, #"{"errorMessage":"Invoke timed out or was answered","errorType":"InvalidInvocationId"}"#,
-                    context: context)
-            default:
-                write(
-                    .badRequest, #"{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}"#,
-                    context: context)
+            } else {
+                // As AWS's emulator answers once INIT is over; nothing changes.
+                let message =
+                    "State transition from \(state.runtimeStateName) to InitError failed for runtime. Error: State transition is not allowed"
+                write(.forbidden, #"{"errorMessage":"\#(message)","errorType":"InvalidStateTransition"}"#, context: context)
             }
+        case (.POST, let p) where Self.invocationRoute(p) != nil:
+            answer(head, context: context)
         case (.POST, "/2020-01-01/extension/register"):
             write(
                 .ok, #"{"functionName":"\#(state.configuration.functionName)","functionVersion":"$LATEST"}"#,
-                extraHeaders: [("Lambda-Extension-Identifier", EmulatorState.uuid())], context: context)
+                extraHeaders: [("Lambda-Extension-Identifier", EmulatorIdentifiers.uuid())], context: context)
         case (.GET, "/2020-01-01/extension/event/next"):
             // An extension that subscribed to nothing waits here for the emulator's life.
             break
@@ -140,21 +159,73 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
+    /// `POST …/{id}/response` or `…/{id}/error`.
+    private func answer(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard let (requestID, verb) = Self.invocationRoute(Self.path(of: head)) else { return notFound(context) }
+        let invocationID = head.headers.first(name: "Lambda-Runtime-Invocation-Id")
+        let oversized = verb == "response" && passThrough == nil && bodyBytes > Self.maxResponseBytes
+        let errorTrailer = trailers?.first(name: "Lambda-Runtime-Function-Error-Type").map(ErrorTypeHeader.clean)
+        let trailerDocument = trailers?.first(name: "Lambda-Runtime-Function-Error-Body").flatMap(Base64.decode)
+        let result: InvocationResult
+        if oversized {
+            // Lambda's words, as AWS's emulator has them.
+            let message =
+                "Response payload size (\(bodyBytes) bytes) exceeded maximum allowed payload size (\(Self.maxResponseBytes) bytes)."
+            result = .failure(type: "Function.ResponseSizeTooLarge", message: message)
+        } else if let passThrough {
+            passThrough.end(
+                errorType: errorTrailer, errorBody: errorTrailer.map { trailerDocument ?? Self.document(type: $0, message: "") })
+            result = .streamed(errorType: errorTrailer)
+        } else if verb == "error" {
+            let type = errorType(head)
+            result = .error(type: type, body: errorDocument(type: type))
+        } else if let errorTrailer {
+            // An error after the first byte of a stream whose invoker takes it whole.
+            result = .error(type: errorTrailer, body: trailerDocument ?? Self.document(type: errorTrailer, message: ""))
+        } else {
+            result = .response(bytes())
+        }
+        switch state.answer(requestID: requestID, invocationID: invocationID, token: token, with: result) {
+        case .accepted where oversized:
+            let message = "Exceeded maximum allowed payload size (\(Self.maxResponseBytes) bytes)."
+            write(.payloadTooLarge, #"{"errorMessage":"\#(message)","errorType":"RequestEntityTooLarge"}"#, context: context)
+        case .accepted:
+            write(.accepted, #"{"status":"OK"}"#, context: context)
+        case .gone:
+            write(
+                .gone, #"{"errorMessage":"Invoke timed out or was answered","errorType":"InvalidInvocationId"}"#,
+                context: context)
+        default:
+            write(
+                .badRequest, #"{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}"#,
+                context: context)
+        }
+    }
+
+    /// The error type a request names (`Lambda-Runtime-Function-Error-Type`), made safe
+    /// to pass on in a header.
+    private func errorType(_ head: HTTPRequestHead) -> String {
+        head.headers.first(name: "Lambda-Runtime-Function-Error-Type").map(ErrorTypeHeader.clean) ?? "Unhandled"
+    }
+
+    /// The error document the runtime posted, or one naming `type` if it posted none.
+    private func errorDocument(type: String) -> [UInt8] {
+        bodyBytes == 0 ? Self.document(type: type, message: "the runtime reported \(type) with no error document") : bytes()
+    }
+
+    /// An error document in Lambda's shape.
+    static func document(type: String, message: String) -> [UInt8] {
+        guard case .error(_, let body) = InvocationResult.failure(type: type, message: message) else { return [] }
+        return body
+    }
+
     /// The method a known path takes, for a 405 that names it.
     static func allowedMethod(_ path: String) -> String? {
         if path == "/2018-06-01/runtime/invocation/next" || path == "/2020-01-01/extension/event/next" { return "GET" }
         if path == "/2018-06-01/runtime/init/error" || path == "/2020-01-01/extension/register" { return "POST" }
-        let prefix = "/2018-06-01/runtime/invocation/"
-        if path.hasPrefix(prefix) {
-            let rest = path.dropFirst(prefix.count).split(separator: "/")
-            if rest.count == 2 && (rest[1] == "response" || rest[1] == "error") { return "POST" }
-        }
-        return nil
+        return invocationRoute(path) == nil ? nil : "POST"
     }
 
-    private func errorType(_ head: HTTPRequestHead) -> String {
-        head.headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Unhandled"
-    }
 
     private func bytes() -> [UInt8] {
         body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []

@@ -102,14 +102,28 @@ public struct RuntimeProcess: Sendable {
         return "signal: \(Self.signalName(signal))"
     }
 
-    private static func signalName(_ number: Int32) -> String {
+    /// A signal's name as Go's `syscall.Signal.String()` gives it, the wording Lambda's
+    /// `Runtime.ExitError` uses ("signal: segmentation fault").
+    static func signalName(_ number: Int32) -> String {
         switch number {
-        case SIGKILL: "killed"
-        case SIGTERM: "terminated"
-        case SIGSEGV: "segmentation fault"
-        case SIGABRT: "aborted"
+        case SIGHUP: "hangup"
+        case SIGINT: "interrupt"
+        case SIGQUIT: "quit"
         case SIGILL: "illegal instruction"
         case SIGTRAP: "trace/breakpoint trap"
+        case SIGABRT: "aborted"
+        case SIGBUS: "bus error"
+        case SIGFPE: "floating point exception"
+        case SIGKILL: "killed"
+        case SIGUSR1: "user defined signal 1"
+        case SIGSEGV: "segmentation fault"
+        case SIGUSR2: "user defined signal 2"
+        case SIGPIPE: "broken pipe"
+        case SIGALRM: "alarm clock"
+        case SIGTERM: "terminated"
+        case SIGXCPU: "CPU time limit exceeded"
+        case SIGXFSZ: "file size limit exceeded"
+        case SIGSYS: "bad system call"
         default: "signal \(number)"
         }
     }

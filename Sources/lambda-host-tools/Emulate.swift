@@ -10,7 +10,11 @@ extension LambdaHostTools {
                 Runs COMMAND with AWS_LAMBDA_RUNTIME_API and the usual Lambda variables set, and \
                 serves the same invoke endpoint as `serve`: \
                 POST /2015-03-31/functions/function/invocations on 127.0.0.1:PORT. The runtime starts \
-                with the first invocation, and a fresh one replaces it after an exit or a timeout.
+                with the first invocation, and a fresh one replaces it after an exit, a crash, a \
+                timeout, or an INIT longer than --init-timeout (it must call GET /next by then). The \
+                Runtime API answers as Lambda's does: one invocation at a time, 413 for a response \
+                over 6 MiB (the caller gets Function.ResponseSizeTooLarge), 403 for an init error \
+                after INIT, Runtime.TruncatedResponse for an answer cut off.
 
                 Examples:
                   lambda-host emulate --port 9000 -- python3 -m awslambdaric app.handler
@@ -37,6 +41,8 @@ extension LambdaHostTools {
         var command: [String] = []
 
         func validate() throws {
+            try check("--port", port, in: portRange, "(0 picks a free port)")
+            try check("--runtime-api-port", runtimeAPIPort, in: portRange, "(0 picks a free port)")
             guard !command.isEmpty else {
                 throw ValidationError("give the runtime to run after --, e.g. -- python3 -m awslambdaric app.handler")
             }
@@ -54,12 +60,18 @@ extension LambdaHostTools {
                 launch.environment["AWS_LAMBDA_RUNTIME_API"] = endpoint
                 return launch
             }
-            let endpoint = try await InvokeEndpoint.start(port: port) { invocation in
-                do {
-                    return try await supervisor.invoke(invocation)
-                } catch {
-                    return .failure(type: "Runtime.Unavailable", message: "\(error)")
+            let endpoint: InvokeEndpoint
+            do {
+                endpoint = try await InvokeEndpoint.start(port: port) { invocation in
+                    do {
+                        return try await supervisor.invoke(invocation)
+                    } catch {
+                        return .failure(type: "Runtime.Unavailable", message: "\(error)")
+                    }
                 }
+            } catch {
+                await supervisor.shutdown()
+                throw error
             }
             note("lambda-host emulate: Runtime API on \(emulator.endpoint); POST events to \(endpoint.url)")
             while true { try await Task.sleep(nanoseconds: 3_600_000_000_000) }

@@ -16,8 +16,16 @@ struct FunctionOptions: ParsableArguments {
     @Option(help: "The region (AWS_REGION, and in the function ARN). Example: --region eu-west-1")
     var region: String = "us-east-1"
 
-    @Option(help: "Seconds an invocation may take (its deadline). Example: --timeout 30")
+    @Option(help: "Seconds an invocation may take (its deadline), 1 to 900 as in Lambda. Example: --timeout 30")
     var timeout: Int = 300
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a runtime may take from its start to its first GET /next (INIT), 1 to 900. Example: --init-timeout 30",
+            discussion: """
+                Lambda gives INIT 10 seconds. A runtime that has not asked for an invocation by then is                 stopped, the invocations waiting for it get Sandbox.Timedout, and the next one starts a                 fresh runtime.
+                """))
+    var initTimeout: Int = EmulatorConfiguration.defaultInitTimeoutSeconds
 
     @Option(help: "The log group (AWS_LAMBDA_LOG_GROUP_NAME; default /aws/lambda/<function name>). Example: --log-group /aws/lambda/hello")
     var logGroup: String?
@@ -26,15 +34,17 @@ struct FunctionOptions: ParsableArguments {
     var logStream: String = "local"
 
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
-        guard memorySize >= 128 && memorySize <= 10240 else {
-            throw ValidationError("--memory-size must be between 128 and 10240 MB, as in Lambda")
-        }
+        let longest = EmulatorConfiguration.maxTimeoutSeconds
+        try check("--timeout", timeout, in: 1...longest, "seconds, as in Lambda")
+        try check("--init-timeout", initTimeout, in: 1...longest, "seconds")
+        try check("--memory-size", memorySize, in: 128...10240, "MB, as in Lambda")
     }
 
     /// The emulator's settings.
     var emulator: EmulatorConfiguration {
-        EmulatorConfiguration(functionName: functionName, region: region, timeoutSeconds: timeout)
+        EmulatorConfiguration(
+            functionName: functionName, region: region, timeoutSeconds: timeout, initTimeoutSeconds: initTimeout,
+            log: { note("lambda-host: \($0)") })
     }
 
     /// A supervisor that runs the lambda-host runtime (`runtime`: by default the one next
@@ -75,6 +85,16 @@ struct FunctionOptions: ParsableArguments {
         ]
     }
 }
+
+/// Refuses a numeric flag outside `range`, naming the flag, the range and its `unit`.
+func check(_ flag: String, _ value: Int, in range: ClosedRange<Int>, _ unit: String) throws {
+    guard range.contains(value) else {
+        throw ValidationError("\(flag) must be between \(range.lowerBound) and \(range.upperBound) \(unit); got \(value)")
+    }
+}
+
+/// A port on 127.0.0.1 (0 picks a free one).
+let portRange = 0...65535
 
 /// Which plugin a local run loads.
 struct HandlerOptions: ParsableArguments {

@@ -10,9 +10,11 @@ extension LambdaHostTools {
             abstract: "Invoke a handler once, locally, and print its response.",
             discussion: """
                 Starts an embedded Runtime API emulator and the lambda-host runtime, sends one event, \
-                prints the response body to stdout and exits 0. A function error, init error, timeout or \
-                runtime exit is printed to stderr as Lambda's error JSON and the exit status is 1. The \
-                runtime's own output (logs, stdout) goes to stderr.
+                prints the response body to stdout and exits 0. A function error, init error, timeout, \
+                INIT longer than --init-timeout, or runtime exit or crash (during INIT too) is printed to \
+                stderr as Lambda's error JSON and the exit status is 1. A streamed response goes to \
+                stdout as it comes, and an error after its first byte to stderr. The runtime's own \
+                output (logs, stdout) goes to stderr.
 
                 Examples:
                   lambda-host invoke --handler .build/release/libHello.so --event '{"name":"World"}'
@@ -42,7 +44,13 @@ extension LambdaHostTools {
                 on: emulator, handler: handler, taskRoot: taskRoot, runtime: runtime, environment: environment)
             var invocation = EmulatedInvocation(payload: payload)
             invocation.stream = StdoutStream()
-            let result = try await supervisor.invoke(invocation)
+            let result: InvocationResult
+            do {
+                result = try await supervisor.invoke(invocation)
+            } catch {
+                await supervisor.shutdown()
+                throw error
+            }
             await supervisor.shutdown()
             try Output.print(result)
         }

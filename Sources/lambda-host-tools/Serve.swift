@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLambdaProcess
 import Glibc
 import LambdaEmulator
 import LambdaPluginLoader
@@ -12,12 +13,17 @@ extension LambdaHostTools {
                 Starts the runtime against an embedded Runtime API and answers \
                 POST /2015-03-31/functions/function/invocations on 127.0.0.1:PORT. Concurrent callers \
                 are queued, never dropped. A function error comes back as status 200 with \
-                X-Amz-Function-Error: Unhandled, as from Lambda's Invoke API. A runtime that exits or \
-                times out is replaced for the next invocation.
+                X-Amz-Function-Error: Unhandled, as from Lambda's Invoke API; an event over 6 MiB gets \
+                413 RequestEntityTooLarge. A runtime that exits, crashes, times out, or does not finish \
+                INIT within --init-timeout is replaced for the next invocation (after a growing pause \
+                while INITs keep failing). --handler takes every _HANDLER form, such as \
+                'libm.so.6:cbrt(f64)->f64'.
 
                 With --watch, the plugin is reloaded when its .so changes: the new build is copied to \
-                a fresh folder, started beside the running one, and takes over once it is ready. A \
-                build that fails to load leaves the previous one serving, and the log says why.
+                a fresh folder under /tmp, started beside the running one, and takes over once it is \
+                ready. A build that fails to load leaves the previous one serving, and the log says \
+                why. The copies are removed when serve ends (SIGINT, SIGTERM). A system library cannot \
+                be watched.
 
                 Examples:
                   lambda-host serve --handler .build/release/libHello.so --port 9000 --watch
@@ -35,18 +41,34 @@ extension LambdaHostTools {
 
         @OptionGroup var function: FunctionOptions
 
+        func validate() throws {
+            try check("--port", port, in: portRange, "(0 picks a free port)")
+        }
+
         func run() async throws {
             let (handler, taskRoot) = try plugin.resolve()
-            let library = try locate(handler: handler, taskRoot: taskRoot)
+            let located = try locate(handler: handler, taskRoot: taskRoot)
+            if watch && located == nil {
+                throw ValidationError(
+                    "--watch: nothing to watch: '\(handler)' names a system library that the system loader finds "
+                        + "(it is in neither \(taskRoot) nor the layer); drop --watch, or put the library in the task root")
+            }
+            let library = located ?? handler
             var generation = 1
             let first = try await start(handler: handler, taskRoot: watch ? stage(library, generation) : taskRoot)
             let active = ActiveFunction(first)
-            let endpoint = try await InvokeEndpoint.start(port: port) { invocation in
-                do {
-                    return try await active.current.invoke(invocation)
-                } catch {
-                    return .failure(type: "Runtime.Unavailable", message: "\(error)")
+            let endpoint: InvokeEndpoint
+            do {
+                endpoint = try await InvokeEndpoint.start(port: port) { invocation in
+                    do {
+                        return try await active.current.invoke(invocation)
+                    } catch {
+                        return .failure(type: "Runtime.Unavailable", message: "\(error)")
+                    }
                 }
+            } catch {
+                await first.shutdown()
+                throw error
             }
             note("lambda-host serve: POST events to \(endpoint.url)")
             await report(first, as: "started", library: library)
@@ -104,10 +126,17 @@ extension LambdaHostTools {
             }
         }
 
-        /// The file `_HANDLER` names, found as the runtime will find it.
-        private func locate(handler: String, taskRoot: String) throws -> String {
+        /// The file `_HANDLER` names, found as the runtime will find it; nil for a system
+        /// library that a plain C function with its signature is taken from
+        /// (`libm.so.6:cbrt(f64)->f64`), which the runtime leaves to the system loader.
+        private func locate(handler: String, taskRoot: String) throws -> String? {
             do {
-                return try PluginLocator(taskRoot: taskRoot).locate(HandlerSpec(handler))
+                let spec = try HandlerSpec(handler)
+                do {
+                    return try PluginLocator(taskRoot: taskRoot).locate(spec)
+                } catch where error.code == .pluginNotFound && spec.signature != nil && !spec.candidates[0].contains("/") {
+                    return nil
+                }
             } catch {
                 throw ValidationError("\(error.code.errorType): \(error.message)")
             }
@@ -125,6 +154,9 @@ extension LambdaHostTools {
             let fd = open(folder + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o755)
             guard fd >= 0 else { throw ValidationError("cannot write \(folder)/\(name)") }
             defer { close(fd) }
+            // Removed if a signal ends serve; removeFolder forgets them.
+            lh_cleanup_add(folder + "/" + name)
+            lh_cleanup_add(folder)
             let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             guard written == bytes.count else { throw ValidationError("cannot write \(folder)/\(name)") }
             return folder
@@ -137,10 +169,14 @@ func removeFolder(_ folder: String) {
     guard folder.hasPrefix("/tmp/lambda-host-watch-"), let entries = opendir(folder) else { return }
     while let entry = readdir(entries) {
         let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if name != "." && name != ".." { unlink(folder + "/" + name) }
+        if name != "." && name != ".." {
+            unlink(folder + "/" + name)
+            lh_cleanup_remove(folder + "/" + name)
+        }
     }
     closedir(entries)
     rmdir(folder)
+    lh_cleanup_remove(folder)
 }
 
 /// The supervisor that invocations go to; replaced by a reload.

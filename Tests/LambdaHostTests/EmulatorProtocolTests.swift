@@ -65,11 +65,7 @@ import Testing
         // A stale invocation id: 410, and the invocation is still open.
         let stale = HTTPPost.send(port: api, path: base + id + "/response", body: "x", headers: [("Lambda-Runtime-Invocation-Id", "old")])
         #expect(stale?.status == 410)
-        // Over 6 MiB + 100 bytes: 413, and the invocation is still open.
-        let big = String(repeating: "x", count: 6 * 1024 * 1024 + 101)
-        let tooLarge = HTTPPost.send(port: api, path: base + id + "/response", body: big)
-        #expect(tooLarge?.status == 413)
-        #expect(tooLarge?.body.contains("RequestEntityTooLarge") == true)
+        // (Over 6 MiB + 100 bytes is a 413 that ends the invocation: EmulatorResponseTests.)
         // The right answer: 202, and the invoker gets it.
         let accepted = HTTPPost.send(
             port: api, path: base + id + "/response", body: "answer", headers: [("Lambda-Runtime-Invocation-Id", invocationID)])

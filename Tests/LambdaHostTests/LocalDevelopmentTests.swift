@@ -81,18 +81,15 @@ import Testing
 
     /// Builds a C plugin that answers `reply` into `library`, as a developer's rebuild does.
     func build(_ library: String, answering reply: String, entryPoint: Bool = true) throws {
-        let source = library + ".c"
         let entry = entryPoint ? #"LAMBDA_PLUGIN_DEFINE("swap", "1", NULL, NULL)"# : ""
-        try """
+        try compilePlugin(
+            """
             #include <lambda_plugin.h>
             \(entry)
             LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
                 return inv->host->respond(inv, "\(reply)", \(reply.utf8.count));
             }
-            """.write(toFile: source, atomically: true, encoding: .utf8)
-        let include = BuildProducts.packageRoot.appendingPathComponent("Sources/CLambdaPlugin/include").path
-        let cc = try runCommand("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-I", include, "-o", library, source])
-        #expect(cc.status == 0, "cc failed: \(cc.stderr)")
+            """, to: library)
     }
 
     @Test func watchReloadsARebuiltPluginAndKeepsTheOldOneWhenTheNewOneIsBroken() throws {

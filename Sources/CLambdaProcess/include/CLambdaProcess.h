@@ -24,8 +24,16 @@ void lh_children_add(pid_t pid);
 /* Forgets a child that has exited. */
 void lh_children_remove(pid_t pid);
 
-/* On SIGTERM, SIGINT or SIGHUP: sends SIGTERM to every remembered child, then exits with
- * 128 + the signal, so that a developer tool never leaves its runtimes behind. */
+/* Remembers a file or an empty-once-its-files-are-gone folder (at most 32, each under
+ * 4096 bytes) to remove if a termination signal ends the process; -1 if it cannot. */
+int lh_cleanup_add(const char *path);
+
+/* Forgets a path given to lh_cleanup_add (it was removed another way). */
+void lh_cleanup_remove(const char *path);
+
+/* On SIGTERM, SIGINT or SIGHUP: sends SIGTERM to every remembered child, removes every
+ * remembered path (files, then folders), then exits with 128 + the signal, so that a
+ * developer tool never leaves its runtimes or its temporary copies behind. */
 void lh_forward_termination(void);
 
 #endif

@@ -1,0 +1,118 @@
+import LambdaRuntimeAPI
+import NIOCore
+import NIOHTTP1
+
+/// One connection to the invoke endpoint.
+///
+/// A request body may take ``maxRequestBytes``, as Lambda's Invoke API allows: a larger
+/// one is refused with 413 as soon as it is known to be larger (its Content-Length, or
+/// the chunk that crosses the limit), and the rest is read and dropped, never kept.
+/// `Expect: 100-continue` gets `100 Continue`, or the 413 at once.
+final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// The largest event Lambda's Invoke API takes (6 MiB).
+    static let maxRequestBytes = 6 * 1024 * 1024
+
+    private let invoke: @Sendable (EmulatedInvocation) async -> InvocationResult
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private var keepAlive = true
+    /// Set once the request is refused as too large: the rest of it is dropped.
+    private var refused = false
+
+    init(invoke: @escaping @Sendable (EmulatedInvocation) async -> InvocationResult) {
+        self.invoke = invoke
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let requestHead):
+            head = requestHead
+            body.clear()
+            refused = false
+            let announced = requestHead.headers.first(name: "Content-Length").flatMap { Int($0) } ?? 0
+            if announced > Self.maxRequestBytes {
+                refuseTooLarge(context: context)
+            } else if requestHead.headers.first(name: "Expect")?.lowercased() == "100-continue" {
+                let proceed = HTTPResponseHead(version: requestHead.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(proceed)), promise: nil)
+            }
+        case .body(var chunk):
+            guard !refused else { return }
+            if body.readableBytes + chunk.readableBytes > Self.maxRequestBytes {
+                body.clear()
+                refuseTooLarge(context: context)
+            } else {
+                body.writeBuffer(&chunk)
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            if refused {
+                context.close(promise: nil)
+                return
+            }
+            handle(head, context: context)
+        }
+    }
+
+    /// Answers 413 in the Invoke API's words, then stops sending (the caller sees the
+    /// end of the reply) while what it still sends is dropped.
+    private func refuseTooLarge(context: ChannelHandlerContext) {
+        refused = true
+        keepAlive = false
+        let message = "Request must be smaller than \(Self.maxRequestBytes) bytes for the InvokeFunction operation"
+        let text = #"{"errorMessage":"\#(message)","errorType":"RequestEntityTooLarge"}"#
+        respond(
+            status: .payloadTooLarge, headers: [("X-Amzn-ErrorType", "RequestEntityTooLargeException")],
+            body: Array(text.utf8), context: context)
+        context.close(mode: .output, promise: nil)
+    }
+
+    private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        keepAlive = head.isKeepAlive
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        guard head.method == .POST, path == InvokeEndpoint.path else {
+            let text = #"{"errorMessage":"POST events to \#(InvokeEndpoint.path)","errorType":"InvalidRequest"}"#
+            respond(status: .notFound, headers: [], body: Array(text.utf8), context: context)
+            return
+        }
+        var invocation = EmulatedInvocation(payload: body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
+        invocation.clientContext = head.headers.first(name: "X-Amz-Client-Context").flatMap { Base64.decode($0).map { String(decoding: $0, as: UTF8.self) } }
+        invocation.cognitoIdentity = head.headers.first(name: "X-Amz-Cognito-Identity")
+        invocation.tenantID = head.headers.first(name: "X-Amz-Tenant-Id")
+        let loop = context.eventLoop
+        let bound = NIOLoopBound(context, eventLoop: loop)
+        let invoke = self.invoke
+        let promise = loop.makePromise(of: InvocationResult.self)
+        let stream = ChannelResponseStream(channel: context.channel, keepAlive: keepAlive)
+        invocation.stream = stream
+        let request = invocation
+        promise.completeWithTask { await invoke(request) }
+        promise.futureResult.whenSuccess { [self] result in
+            switch result {
+            case .streamed:
+                break  // already written, chunk by chunk
+            case .response(let bytes):
+                respond(status: .ok, headers: [], body: bytes, context: bound.value)
+            case .error(let type, let bytes) where stream.begun:
+                // An exit or timeout cut a stream that had begun: end it with the error.
+                stream.end(errorType: type, errorBody: bytes)
+            case .error(let type, let bytes):
+                respond(
+                    status: .ok,
+                    headers: [("X-Amz-Function-Error", "Unhandled"), ("X-Lambda-Error-Type", ErrorTypeHeader.clean(type))],
+                    body: bytes, context: bound.value)
+            }
+        }
+    }
+
+    private func respond(status: HTTPResponseStatus, headers extra: [(String, String)], body: [UInt8], context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        context.writeResponse(status, headers: headers, body: context.channel.allocator.buffer(bytes: body), keepAlive: keepAlive)
+    }
+}
