@@ -253,7 +253,7 @@ import Testing
         #expect(packaged.count == fromLayer.count + 1, "\(runtime)")
     }
 
-    @Test(.enabled(if: NeutralSimulator.isAvailable, "SKIPPED: ../shared/bench/lambda-service-sim.c is absent"))
+    @Test
     func aLayerUnpackedByUnzipRunsUnderTheNeutralSimulatorFromAnyFolder() throws {
         let (layer, echo, hello) = try artifacts()
         let root = Self.work + "/deployed/any/folder"

@@ -128,7 +128,7 @@ import Testing
         #expect(after.peak - idle.peak < 3 * 1024, "peak RSS grew from \(idle.peak) to \(after.peak) KiB")
     }
 
-    @Test(.enabled(if: NeutralSimulator.isAvailable, "SKIPPED: ../shared/bench/lambda-service-sim.c is absent"))
+    @Test
     func theNeutralSimulatorCountsEveryAnswerAsAStream() throws {
         let folder = try TemporaryFolder()
         let sim = try NeutralSimulator.path.get()

@@ -17,9 +17,10 @@ enum BuildProducts {
         folder.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    /// A path inside `../shared`, beside the package (the bench, the spec).
-    static func shared(_ path: String) -> String {
-        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/" + path).path
+    /// A file in `Tests/Fixtures`, copied in so that the tests need nothing beside the
+    /// repository (see its README for where each came from and its licence).
+    static func fixture(_ name: String) -> String {
+        packageRoot.appendingPathComponent("Tests/Fixtures/" + name).path
     }
 
     static func plugin(_ name: String) -> String { folder.appendingPathComponent("lib\(name).so").path }

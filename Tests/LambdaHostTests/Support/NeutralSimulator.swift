@@ -1,11 +1,9 @@
 import Foundation
 
-/// The neutral Runtime API simulator from `../shared/bench`, compiled once per test run.
+/// The neutral Runtime API simulator (a copy of `../shared/bench`'s, in Tests/Fixtures),
+/// compiled once per test run.
 enum NeutralSimulator {
-    static let source = BuildProducts.shared("bench") + "/lambda-service-sim.c"
-
-    /// Whether `../shared/bench` is beside the package.
-    static var isAvailable: Bool { FileManager.default.fileExists(atPath: source) }
+    static let source = BuildProducts.fixture("lambda-service-sim.c")
 
     struct CompileFailure: Error, CustomStringConvertible {
         var description: String
