@@ -90,9 +90,7 @@ import Testing
                 return inv->host->respond(inv, "\(reply)", \(reply.utf8.count));
             }
             """.write(toFile: source, atomically: true, encoding: .utf8)
-        let include = BuildProducts.packageRoot.appendingPathComponent("Sources/CLambdaPlugin/include").path
-        let cc = try runCommand("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-I", include, "-o", library, source])
-        #expect(cc.status == 0, "cc failed: \(cc.stderr)")
+        try FixtureCompiler.library(library, from: [source])
     }
 
     @Test func watchReloadsARebuiltPluginAndKeepsTheOldOneWhenTheNewOneIsBroken() throws {

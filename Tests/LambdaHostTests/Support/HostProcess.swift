@@ -32,10 +32,12 @@ final class HostProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var collected = Data()
 
-    /// Starts the host against `api` with `_HANDLER=handler`, the task root defaulting to
+    /// Starts the host against `api` with `_HANDLER=handler` (or the bytes `rawHandler`,
+    /// set by a shell, since Foundation passes only UTF-8), the task root defaulting to
     /// the build folder.
     init(
         handler: String?,
+        rawHandler: [UInt8]? = nil,
         api: TestRuntimeAPI?,
         taskRoot: String = BuildProducts.folder.path,
         environment extra: [String: String] = [:],
@@ -44,6 +46,11 @@ final class HostProcess: @unchecked Sendable {
     ) throws {
         process.executableURL = URL(fileURLWithPath: BuildProducts.host)
         process.arguments = arguments
+        if let rawHandler {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            let script = "_HANDLER=\"$(printf '\(printfFormat(rawHandler))')\"; export _HANDLER; exec \"$0\" \"$@\""
+            process.arguments = ["-c", script, BuildProducts.host] + arguments
+        }
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         var environment = ["PATH": "/usr/bin:/bin", "LAMBDA_TASK_ROOT": taskRoot]
         if let handler { environment["_HANDLER"] = handler }
