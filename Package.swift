@@ -47,7 +47,6 @@ let package = Package(
         .library(name: "Probe", type: .dynamic, targets: ["Probe"]),
         .library(name: "NoEntry", type: .dynamic, targets: ["NoEntry"]),
         .library(name: "SwiftStream", type: .dynamic, targets: ["SwiftStream"]),
-        .library(name: "NotForLambda", type: .dynamic, targets: ["NotForLambda"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -118,9 +117,6 @@ let package = Package(
         .target(name: "Probe", dependencies: ["CLambdaPlugin"], path: "Plugins/Fixtures/Probe", publicHeadersPath: "."),
         .target(name: "NoEntry", path: "Plugins/Fixtures/NoEntry", publicHeadersPath: "."),
         .target(name: "SwiftStream", dependencies: ["LambdaPlugin"], path: "Plugins/Fixtures/SwiftStream"),
-        .target(
-            name: "NotForLambda", path: "Plugins/Fixtures/NotForLambda", publicHeadersPath: ".",
-            linkerSettings: [.linkedLibrary("z")]),
 
         .testTarget(
             name: "LambdaHostTests",
