@@ -55,7 +55,8 @@ static int read_tables(void *handle, struct tables *t) {
         }
     }
     if (t->symbols == NULL || t->strings == NULL) return -1;
-    if (t->gnu_hash != NULL && t->gnu_hash[0] > 0)
+    if (t->gnu_hash != NULL && t->gnu_hash[0] == 0) t->gnu_hash = NULL; /* no buckets: unusable */
+    if (t->gnu_hash != NULL)
         t->count = gnu_hash_count(t->gnu_hash);
     else if (sysv_hash != NULL)
         t->count = sysv_hash[1];

@@ -12,6 +12,9 @@ import Testing
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try FixtureCompiler.library(folder + "/libhostile.so", from: [FixtureCompiler.source("Hostile/hostile.c")])
+        // The same with only the old DT_HASH table (no DT_GNU_HASH), which the check reads too.
+        try FixtureCompiler.library(
+            folder + "/libsysvhash.so", from: [FixtureCompiler.source("Hostile/hostile.c")], flags: ["-Wl,--hash-style=sysv"])
         // The entry point as data: calling it would jump into .rodata.
         try FixtureCompiler.library(
             source: """
@@ -73,6 +76,19 @@ import Testing
             #expect(failure.message.contains(fragment), "\(symbol): \(failure.message)")
             #expect(failure.message.hasSuffix("so it cannot be the handler"), "\(symbol): \(failure.message)")
         }
+    }
+
+    @Test func aLibraryWithOnlyASysVHashTableIsCheckedAlike() throws {
+        let root = try folder()
+        let readelf = try runCommand("/usr/bin/env", ["readelf", "-d", root + "/libsysvhash.so"])
+        #expect(readelf.stdout.contains("(HASH)") && !readelf.stdout.contains("GNU_HASH"), "\(readelf.stdout)")
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: "libsysvhash.so", api: api, taskRoot: root)
+        api.enqueue("sysv", "{}")
+        #expect(api.answer(to: "sysv")?.text == "\"hostile\"", "\(host.stderr)")
+        let failure = try initFailure(handler: "libsysvhash.so:function_in_data", taskRoot: root)
+        #expect(failure.type == "Runtime.HandlerNotFound")
+        #expect(failure.message.contains("outside its executable segments"), "\(failure.message)")
     }
 
     /// The linker's own symbols (`_end`, `_edata`, `__bss_start`) in a plugin SwiftPM built.

@@ -52,16 +52,25 @@ import Testing
         #expect(link.message.contains("outside LAMBDA_TASK_ROOT"), "\(link.message)")
     }
 
-    @Test func aFolderOrAFIFONamedLikeALibraryIsNotOpened() throws {
+    @Test func aFolderAFIFOOrADeviceNamedLikeALibraryIsNotOpened() throws {
         let root = try taskRoot()
         try FileManager.default.createDirectory(atPath: root.path + "/libfolder.so", withIntermediateDirectories: false)
         #expect(mkfifo(root.path + "/libfifo.so", 0o644) == 0)
-        for (handler, kind) in [("libfolder.so", "a folder"), ("libfifo.so", "a FIFO")] {
+        try FileManager.default.createSymbolicLink(atPath: root.path + "/libzero.so", withDestinationPath: "/dev/zero")
+        for (handler, kind) in [("libfolder.so", "a folder"), ("libfifo.so", "a FIFO"), ("libzero.so", "a device")] {
             // A FIFO opened by dlopen would block INIT for good: initFailure's deadline says so.
             let failure = try initFailure(handler: handler, taskRoot: root.path)
             #expect(failure.type == "Runtime.PluginNotFound", "\(handler): \(failure.message)")
             #expect(failure.message.contains("\(root.path)/\(handler) is \(kind), not a library file"), "\(failure.message)")
         }
+    }
+
+    @Test func aSymbolicLinkLoopIsNotFound() throws {
+        let root = try taskRoot()
+        try FileManager.default.createSymbolicLink(atPath: root.path + "/liba.so", withDestinationPath: "libb.so")
+        try FileManager.default.createSymbolicLink(atPath: root.path + "/libb.so", withDestinationPath: "liba.so")
+        let failure = try initFailure(handler: "liba.so", taskRoot: root.path)
+        #expect(failure.type == "Runtime.PluginNotFound", "\(failure.message)")
     }
 
     @Test func percentSignsAreText() throws {
