@@ -44,8 +44,11 @@ extension LambdaHostTools.PackageCommand {
             var failures: [AuditProblem] = []
             var refusals: [String] = []
             var checked = 0
+            let initChecks = PluginInitCheck(layerLibraries: target.audit.libraries)
             for input in contents {
                 let isLayer = input.files.contains { $0.path == "bootstrap" }
+                // Where a file is on disk: the input itself, or inside an unpacked folder.
+                let folder = FileSystem.isDirectory(input.path)
                 for (path, file) in input.files {
                     checked += 1
                     // A file given by itself is named once; one inside a zip or folder, with it.
@@ -59,7 +62,8 @@ extension LambdaHostTools.PackageCommand {
                     }
                     do {
                         let handler = symbol == HandlerSpec.defaultSymbol ? name : "\(name):\(symbol)"
-                        let verdict = try PluginInitCheck.run(file, handler: handler, shown: shown)
+                        let onDisk = folder ? input.path + "/" + path : path == input.path ? path : nil
+                        let verdict = try initChecks.run(file, at: onDisk, handler: handler, shown: shown)
                         print("ok    \(shown)  (\(verdict.summary))")
                     } catch {
                         print("FAIL  \(shown)")

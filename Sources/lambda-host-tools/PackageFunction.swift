@@ -39,7 +39,8 @@ extension LambdaHostTools.PackageCommand {
             let function = try FunctionPackager(stripper: stripper).build(plugin: plugin, audit: target.audit)
             let name = FileSystem.baseName(of: plugin)
             let handler = symbol == HandlerSpec.defaultSymbol ? name : "\(name):\(symbol)"
-            let verdict = try PluginInitCheck.run(function.file, handler: handler, shown: plugin)
+            let verdict = try PluginInitCheck(layerLibraries: target.audit.libraries)
+                .run(function.file, at: plugin, handler: handler, shown: plugin)
             let path = output ?? String(name.dropLast(3)) + ".zip"
             let size = try writeArchive([function.entry], to: path)
             print("\(path): \(grouped(size)) bytes (\(function.entry.path): \(grouped(function.entry.contents.count)) bytes unzipped)")

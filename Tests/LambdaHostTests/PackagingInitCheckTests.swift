@@ -76,6 +76,34 @@ import Testing
         #expect(function.stderr.contains("\(plugin): loading it ended the check process with signal 6"), "\(function.stderr)")
     }
 
+    /// A plugin inside a function zip needs what the layer's lib/ carries: it is loaded
+    /// beside the layer's libraries, as `$ORIGIN` and the host's RPATH find them in Lambda.
+    @Test func aPluginFromAZipIsLoadedBesideTheLayersLibraries() throws {
+        let folder = try TemporaryFolder()
+        let layer = folder.path + "/layer"
+        try FileManager.default.createDirectory(atPath: layer + "/lib", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: BuildProducts.host, toPath: layer + "/bootstrap")
+        try FixtureCompiler.library(
+            source: "int extra_answer(void) { return 42; }\n", named: "extra.c", in: folder.path, flags: ["-Wl,-soname,libextra.so"])
+        try FileManager.default.copyItem(atPath: folder.path + "/libextra.so", toPath: layer + "/lib/libextra.so")
+        let plugin = try FixtureCompiler.library(
+            source: """
+                #include <lambda_plugin.h>
+                int extra_answer(void);
+                LAMBDA_PLUGIN_DEFINE("needs-extra", "1", NULL, NULL)
+                LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) { return extra_answer() == 42 ? inv->host->respond(inv, "{}", 2) : LAMBDA_ERROR; }
+                """, named: "needsextra.c", in: folder.path, flags: ["-L", folder.path, "-lextra", "-Wl,-rpath,$ORIGIN"])
+        let zip = folder.path + "/needsextra.zip"
+        let function = try package(["function", "--layer", layer, "--plugin", plugin, "--output", zip])
+        try #require(function.status == 0, "\(function.stderr)")
+        #expect(function.stdout.contains("init: INIT checks passed: plugin 'needs-extra'"), "\(function.stdout)")
+        try FileManager.default.removeItem(atPath: folder.path + "/libextra.so")
+
+        let check = try package(["check", "--layer", layer, zip])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("ok    \(zip): libneedsextra.so  (INIT checks passed: plugin 'needs-extra'"), "\(check.stdout)")
+    }
+
     @Test func aPlainCLibraryStaysAPlainCLibrary() throws {
         let (layer, _, _) = try PackagingTests().artifacts()
         let check = try package(["check", "--layer", layer, BuildProducts.plugin("Calc"), BuildProducts.plugin("NoEntry")])
