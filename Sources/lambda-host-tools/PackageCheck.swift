@@ -28,7 +28,7 @@ extension LambdaHostTools.PackageCommand {
         @Argument(help: "ELF files, zips or unpacked folders to check.")
         var paths: [String]
 
-        @Option(help: "The handler symbol the functions' Handler names (default: handler). Example: --symbol greet")
+        @Option(help: "The handler symbol the functions' Handler names. Example: --symbol greet")
         var symbol: String = HandlerSpec.defaultSymbol
 
         @OptionGroup var layer: LayerReference

@@ -27,7 +27,7 @@ extension LambdaHostTools.PackageCommand {
         @Option(help: "Where to write the zip (default: the plugin's name with .zip, libHello.zip). Example: --output dist/hello.zip")
         var output: String?
 
-        @Option(help: "The handler symbol the function's Handler names (default: handler). Example: --symbol greet")
+        @Option(help: "The handler symbol the function's Handler names. Example: --symbol greet")
         var symbol: String = HandlerSpec.defaultSymbol
 
         @OptionGroup var layer: LayerReference
