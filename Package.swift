@@ -48,7 +48,6 @@ let package = Package(
         .library(name: "NoEntry", type: .dynamic, targets: ["NoEntry"]),
         .library(name: "SwiftStream", type: .dynamic, targets: ["SwiftStream"]),
         .library(name: "SwiftTrap", type: .dynamic, targets: ["SwiftTrap"]),
-        .library(name: "NotForLambda", type: .dynamic, targets: ["NotForLambda"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -120,9 +119,6 @@ let package = Package(
         .target(name: "NoEntry", path: "Plugins/Fixtures/NoEntry", publicHeadersPath: "."),
         .target(name: "SwiftStream", dependencies: ["LambdaPlugin"], path: "Plugins/Fixtures/SwiftStream"),
         .target(name: "SwiftTrap", dependencies: ["LambdaPlugin"], path: "Plugins/Fixtures/SwiftTrap"),
-        .target(
-            name: "NotForLambda", path: "Plugins/Fixtures/NotForLambda", publicHeadersPath: ".",
-            linkerSettings: [.linkedLibrary("z")]),
 
         .testTarget(
             name: "LambdaHostTests",

@@ -1,8 +1,6 @@
 #include "CLambdaSystem.h"
 #include "lh_crash_guard.h"
 
-#include <elf.h>
-#include <link.h>
 #include <pthread.h>
 
 int lh_errno(void) { return errno; }
@@ -176,12 +174,3 @@ int lh_exec_sibling(const char *name, char *const argv[]) {
     return -1;
 }
 
-
-int lh_symbol_is_code(const void *address) {
-    Dl_info info;
-    const ElfW(Sym) *symbol = NULL;
-    if (dladdr1(address, &info, (void **)&symbol, RTLD_DL_SYMENT) == 0 || symbol == NULL) return -1;
-    int type = ELF64_ST_TYPE(symbol->st_info);
-    if (type == STT_FUNC || type == STT_GNU_IFUNC) return 1;
-    return type == STT_OBJECT || type == STT_TLS || type == STT_COMMON ? 0 : -1;
-}

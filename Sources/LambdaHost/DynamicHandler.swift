@@ -1,4 +1,3 @@
-import CLambdaPlugin
 import LambdaDynamicCall
 import LambdaPluginLoader
 
@@ -44,7 +43,7 @@ final class DynamicHandler {
             path = spec.candidates[0]
         }
         library = try SharedLibrary(path: path)
-        guard let symbol = try library.function(parsed.symbol, in: path) else {
+        guard let symbol = try library.function(parsed.symbol, as: "the handler", code: .handlerNotFound) else {
             throw PluginLoadError(
                 .handlerNotFound,
                 "\(path) does not export '\(parsed.symbol)' (position \(signature.offset) of \(signature.origin))")
@@ -64,7 +63,7 @@ final class DynamicHandler {
     static func declaredSignature(spec: HandlerSpec, locator: PluginLocator) throws(PluginLoadError) -> Source? {
         let path = try locator.locate(spec)
         let library = try SharedLibrary(path: path)
-        guard library.symbol(LAMBDA_PLUGIN_ENTRY_SYMBOL) == nil else { return nil }
+        guard library.symbol(EntryPoint.symbol) == nil else { return nil }
         let exported = "lambda_signature_" + spec.symbol
         if let string = library.symbol(exported) {
             let text = String(cString: string.assumingMemoryBound(to: CChar.self))

@@ -4,20 +4,12 @@
 /// It becomes DT_RPATH `$ORIGIN`: the plugin's own folder first, then (because it has no
 /// RUNPATH any more) the host's RPATH, which is the layer's `lib/`.
 public struct FunctionPackager {
-    /// The exported symbol that marks a plugin of the C ABI (`LAMBDA_PLUGIN_ENTRY_SYMBOL`).
-    public static let entrySymbol = "lambda_plugin_v1"
-
     /// What was built.
     public struct Function {
         /// The zip's single entry.
         public var entry: ZipEntry
         /// The plugin as packaged.
         public var file: ELFFile
-        /// The `Handler` value to set, or a pattern for one when the library is plain C.
-        public var handler: String
-        /// True when the library exports the plugin entry point; false for a plain C
-        /// library meant for a dynamic handler (a signature in `_HANDLER`).
-        public var isPlugin: Bool
     }
 
     private let stripper: Stripper
@@ -26,7 +18,8 @@ public struct FunctionPackager {
     public init(stripper: Stripper) { self.stripper = stripper }
 
     /// Packages the plugin at `path` and audits it against `audit` (the layer's libraries
-    /// and the base image).
+    /// and the base image). Whether it is a plugin, and loads as one, is for the host's
+    /// INIT checks (`lambda-host package` runs them on `file`).
     public func build(plugin path: String, audit: ELFAudit) throws(PackagingError) -> Function {
         let name = FileSystem.baseName(of: path)
         guard name.hasSuffix(".so"), name.count > 3 else {
@@ -36,11 +29,6 @@ public struct FunctionPackager {
         var file = try ELFFile(name: name, bytes: stripper.strip(FileSystem.read(path), name: path))
         if file.searchPath != nil { try file.setSearchPath("$ORIGIN") }
         try audit.require([file])
-        let isPlugin = file.exports.contains(Self.entrySymbol)
-        return Function(
-            entry: .file(name, mode: 0o755, contents: file.bytes),
-            file: file,
-            handler: isPlugin ? name : "\(name):<function>(<name>:<type>,...)-><type>",
-            isPlugin: isPlugin)
+        return Function(entry: .file(name, mode: 0o755, contents: file.bytes), file: file)
     }
 }

@@ -30,25 +30,13 @@ public struct Stripper: Sendable {
             unlink(input)
             unlink(output)
         }
-        let status = Self.run([program, "--strip-all", input, output])
-        guard status == 0 else {
-            throw PackagingError(.tool, "\(program) --strip-all failed on \(name) (status \(status))")
+        let ending = ChildProcess.run([program, "--strip-all", input, output])
+        guard ending == .exited(0) else {
+            throw PackagingError(.tool, "\(program) --strip-all failed on \(name) (\(ending))")
         }
         return try FileSystem.read(output)
     }
 
     /// Removes the working folder.
     public func close() { FileSystem.removeTree(folder) }
-
-    /// Runs `arguments` and returns its exit status (-1 when it could not start).
-    static func run(_ arguments: [String]) -> Int32 {
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid = pid_t()
-        guard posix_spawn(&pid, arguments[0], nil, nil, argv, environ) == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS, which Swift cannot call as macros.
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : -1
-    }
 }

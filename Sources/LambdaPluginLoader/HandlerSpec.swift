@@ -38,13 +38,21 @@ public struct HandlerSpec: Equatable, Sendable {
         guard !text.isEmpty else {
             throw PluginLoadError(.malformedHandler, "_HANDLER is empty; \(example)")
         }
+        // Swift repairs bytes that are not UTF-8 into U+FFFD when it reads the environment;
+        // loading the repaired name would open another file than the one the bytes name.
+        if text.unicodeScalars.contains("\u{FFFD}") {
+            throw PluginLoadError(
+                .malformedHandler,
+                "_HANDLER is not valid UTF-8 (shown here with U+FFFD for each byte that is not: '\(Self.shown(text))'); "
+                    + "name the library and symbol in UTF-8 text")
+        }
         guard text.utf8.count <= Self.maxLength else {
             throw PluginLoadError(
                 .malformedHandler, "_HANDLER is \(text.utf8.count) bytes long; Lambda allows at most 128")
         }
         if let bad = text.utf8.first(where: { $0 <= 32 || $0 == 127 }) {
             throw PluginLoadError(
-                .malformedHandler, "_HANDLER '\(text)' contains a space or control character (byte \(bad)); \(example)")
+                .malformedHandler, "_HANDLER '\(Self.shown(text))' contains a space or control character (byte \(bad)); \(example)")
         }
 
         var library: String
@@ -108,7 +116,7 @@ public struct HandlerSpec: Equatable, Sendable {
     public static let defaultSymbol = "handler"
 
     /// Whether a name looks like a shared object: `x.so`, or `x.so.1.2` with a version.
-    static func isLibraryFileName(_ name: String) -> Bool {
+    public static func isLibraryFileName(_ name: String) -> Bool {
         if name.hasSuffix(".so") { return true }
         // Walk back over the version digits and dots, then expect ".so".
         let bytes = Array(name.utf8)
@@ -117,6 +125,22 @@ public struct HandlerSpec: Equatable, Sendable {
         guard i < bytes.count, i >= 3 else { return false }
         // bytes[i...] is ".6" or ".6.1"; the three bytes before it must be ".so".
         return bytes[i] == 46 && bytes[i - 3] == 46 && bytes[i - 2] == 115 && bytes[i - 1] == 111
+    }
+
+    /// `text` for a message: control characters as `\xNN`, so that they never reach a log
+    /// raw, and no more than ``maxLength`` characters.
+    static func shown(_ text: String) -> String {
+        var shown = ""
+        for (index, scalar) in text.unicodeScalars.enumerated() {
+            if index == maxLength { return shown + "…" }
+            if scalar.value < 32 || scalar.value == 127 {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                shown += "\\x" + (hex.count < 2 ? "0" : "") + hex
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
     }
 
     /// Whether a string is a C identifier.

@@ -27,14 +27,31 @@ public struct LoadedPlugin: @unchecked Sendable {
     /// - Throws: ``PluginLoadError`` naming what was looked for and where.
     public static func load(spec: HandlerSpec, locator: PluginLocator) throws(PluginLoadError) -> LoadedPlugin {
         let path = try locator.locate(spec)
+        guard let plugin = try open(path: path, spec: spec) else {
+            throw EntryPoint.missing(path: path, mangled: [])
+        }
+        return plugin
+    }
+
+    /// INIT's checks on the library at `path`, in INIT's order: open it, call its entry
+    /// point, check the descriptor (magic, ABI version, size, name, Swift toolchain), and
+    /// find the handler `spec` names as a function the library defines. Runs the
+    /// library's constructors and its entry point, nothing else of it. Nil for a library
+    /// with no entry point at all (a plain C library, for a dynamic handler). The host
+    /// and `lambda-host package` both check plugins with it.
+    ///
+    /// - Throws: ``PluginLoadError``, exactly what the host reports at INIT.
+    public static func open(path: String, spec: HandlerSpec) throws(PluginLoadError) -> LoadedPlugin? {
         let library = try SharedLibrary(path: path)
-        let descriptor = try DescriptorCheck.entryDescriptor(of: library)
+        guard let descriptor = try DescriptorCheck.entryDescriptor(of: library) else { return nil }
         try DescriptorCheck.verify(descriptor, path: path)
-        guard let symbol = try library.function(spec.symbol, in: path) else {
+        guard let symbol = try library.function(spec.symbol, as: "the handler", code: .handlerNotFound) else {
+            let mangled = EntryPoint.mangledNames(of: spec.symbol, in: library.definedSymbols())
+            let cxx = mangled.first.map { "; it exports the C++-mangled \($0): declare the handler extern \"C\"" } ?? ""
             throw PluginLoadError(
                 .handlerNotFound,
-                "\(path) does not export the handler symbol '\(spec.symbol)' named by _HANDLER '\(spec.text)'; "
-                    + "export it (C: LAMBDA_EXPORT, Swift: @c public func) or fix _HANDLER")
+                "\(path) does not export the handler symbol '\(spec.symbol)' named by _HANDLER '\(spec.text)'\(cxx); "
+                    + "export it (C: LAMBDA_EXPORT, C++: extern \"C\" LAMBDA_EXPORT, Swift: @c public func) or fix _HANDLER")
         }
         let handler = unsafeBitCast(symbol, to: lambda_handler_fn.self)
         return LoadedPlugin(library: library, descriptor: descriptor, handler: handler, handlerName: spec.symbol)

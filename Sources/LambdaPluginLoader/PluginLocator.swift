@@ -30,10 +30,13 @@ public struct PluginLocator: Sendable {
     public func locate(_ spec: HandlerSpec) throws(PluginLoadError) -> String {
         let roots = [taskRoot, layerRoot].compactMap(Self.realPath)
         var tried: [String] = []
+        var notFiles: [String] = []
         for candidate in spec.candidates {
             let paths = candidate.hasPrefix("/") ? [candidate] : searchFolders.map { join($0, candidate) }
             for path in paths {
                 tried.append(path)
+                // Only a regular file: dlopen on a FIFO would block INIT for good.
+                if let kind = Self.nonFileKind(path) { notFiles.append("\(path) is \(kind), not a library file") }
                 guard Self.isFile(path), let real = Self.realPath(path) else { continue }
                 guard roots.contains(where: { real == $0 || real.hasPrefix($0 == "/" ? "/" : $0 + "/") }) else {
                     throw PluginLoadError(
@@ -47,6 +50,7 @@ public struct PluginLocator: Sendable {
         throw PluginLoadError(
             .pluginNotFound,
             "no library for _HANDLER '\(spec.text)': looked for \(tried.joined(separator: ", ")); "
+                + notFiles.map { $0 + "; " }.joined()
                 + "put the .so at the root of the function's zip, or set LAMBDA_TASK_ROOT")
     }
 
@@ -57,6 +61,20 @@ public struct PluginLocator: Sendable {
     static func isFile(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (Int32(bitPattern: info.st_mode) & S_IFMT) == S_IFREG
+    }
+
+    /// What `path` is when it exists but is not a regular file ("a folder"), or nil.
+    static func nonFileKind(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        switch Int32(bitPattern: info.st_mode) & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR, S_IFBLK: return "a device"
+        default: return "not a regular file"
+        }
     }
 
     static func realPath(_ path: String) -> String? {

@@ -24,21 +24,63 @@ public struct SharedLibrary: @unchecked Sendable {
         self.handle = handle
     }
 
-    /// The address of an exported symbol, or nil.
+    /// The address of an exported symbol (the library's or a dependency's), or nil.
     public func symbol(_ name: String) -> UnsafeMutableRawPointer? {
         _ = dlerror()
         return dlsym(handle, name)
     }
 
-    /// The address of an exported function, for a handler. Nil when the library does not
-    /// export `name`; throws when it exports `name` as data, which would crash if called.
-    /// Costs one dlsym and one dladdr1.
-    public func function(_ name: String, in path: String) throws(PluginLoadError) -> UnsafeMutableRawPointer? {
-        guard let address = symbol(name) else { return nil }
-        guard lh_symbol_is_code(address) != 0 else {
-            throw PluginLoadError(
-                .handlerNotFound, "\(path) exports '\(name)' as data, not as a function, so it cannot be the handler")
+    /// The address of a function this library itself defines, to be called as `role`
+    /// ("the handler"). Nil when nothing defines `name`. Throws `code` when calling it
+    /// would not run the library's code: `name` is data or a linker symbol (`_end`,
+    /// `__bss_start`: STT_NOTYPE), a function outside every executable segment, or a
+    /// symbol of a library this one depends on. Costs one dlsym and one hash lookup.
+    public func function(_ name: String, as role: String, code: PluginLoadError.Code) throws(PluginLoadError)
+        -> UnsafeMutableRawPointer?
+    {
+        var found = lh_symbol()
+        let kind = lh_find_function(UnsafeMutableRawPointer(handle), name, &found)
+        let refusal: String
+        switch lh_symbol_kind(rawValue: UInt32(bitPattern: kind)) {
+        case LH_SYMBOL_FUNCTION: return found.address
+        case LH_SYMBOL_ABSENT: return nil
+        case LH_SYMBOL_NOT_FUNCTION:
+            refusal = "defines '\(name)' as \(Self.describe(elfType: found.elf_type)), not as a function"
+        case LH_SYMBOL_NOT_IN_CODE:
+            refusal = "defines '\(name)' as a function, but at an address outside its executable segments"
+        case LH_SYMBOL_ELSEWHERE:
+            let owner = found.defined_in.map { String(cString: $0) } ?? "another library"
+            refusal = "does not define '\(name)' itself: it comes from \(owner), a library it depends on"
+        default:
+            refusal = "has no dynamic symbol table this host can read, so '\(name)' cannot be checked to be a function"
         }
-        return address
+        throw PluginLoadError(code, "\(path) \(refusal), so it cannot be \(role)")
+    }
+
+    /// The names of every symbol this library defines and exports (its `.dynsym`
+    /// definitions); empty when its tables cannot be read. One pass over the table: for
+    /// error paths.
+    public func definedSymbols() -> [String] {
+        final class Names { var all: [String] = [] }
+        let names = Names()
+        _ = lh_each_defined_symbol(
+            UnsafeMutableRawPointer(handle),
+            { name, context in
+                guard let name, let context else { return }
+                Unmanaged<Names>.fromOpaque(context).takeUnretainedValue().all.append(String(cString: name))
+            }, Unmanaged.passUnretained(names).toOpaque())
+        return names.all
+    }
+
+    /// An ELF symbol type in words, for messages.
+    static func describe(elfType: Int32) -> String {
+        switch elfType {
+        case 0: "a symbol without a type (STT_NOTYPE, such as the linker's _end, _edata and __bss_start)"
+        case 1: "data (STT_OBJECT)"
+        case 3: "a section (STT_SECTION)"
+        case 5: "common data (STT_COMMON)"
+        case 6: "thread-local data (STT_TLS)"
+        default: "a symbol of ELF type \(elfType)"
+        }
     }
 }

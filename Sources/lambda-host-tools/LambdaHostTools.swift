@@ -27,6 +27,7 @@ struct LambdaHostTools: AsyncParsableCommand {
     static func main() async {
         // Runtimes started by these commands stop with them.
         lh_forward_termination()
+        if let error = ArgumentBytes.firstNonUTF8() { exit(withError: error) }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

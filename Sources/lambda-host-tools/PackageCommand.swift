@@ -23,7 +23,7 @@ extension LambdaHostTools {
 
                 See docs/deploy.md for AWS SAM and the aws CLI.
                 """,
-            subcommands: [Layer.self, Function.self, Check.self, Simulate.self]
+            subcommands: [Layer.self, Function.self, Check.self, Simulate.self, InitCheck.self]
         )
     }
 }

@@ -56,7 +56,7 @@ import Testing
         let error = try #require(jsonObject(api.initError()))
         #expect(host.waitForExit() == 1)
         #expect(error["errorType"] as? String == "Runtime.HandlerNotFound")
-        #expect((error["errorMessage"] as? String)?.contains("'lambda_signature_distance' as data, not as a function") == true)
+        #expect((error["errorMessage"] as? String)?.contains("defines 'lambda_signature_distance' as data (STT_OBJECT), not as a function") == true)
     }
 
     @Test func aBareNameFoundNowhereIsAnInitError() throws {

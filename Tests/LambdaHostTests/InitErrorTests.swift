@@ -4,25 +4,6 @@ import Testing
 /// Every way INIT can fail is posted to `/runtime/init/error` with a `Runtime.*` type and
 /// a message that names what was looked for and where; then the host exits 1.
 @Suite struct InitErrorTests {
-    /// Runs the host, expects one init error, and returns its type and message.
-    func initFailure(
-        handler: String?,
-        taskRoot: String = BuildProducts.folder.path,
-        environment: [String: String] = [:]
-    ) throws -> (type: String, message: String, stderr: String) {
-        let api = try TestRuntimeAPI()
-        let host = try HostProcess(handler: handler, api: api, taskRoot: taskRoot, environment: environment)
-        let request = try #require(api.initError())
-        #expect(host.waitForExit() == 1)
-        let body = try #require(jsonObject(request))
-        let type = body["errorType"] as? String ?? ""
-        #expect(request.headers["lambda-runtime-function-error-type"] == type)
-        #expect((body["stackTrace"] as? [Any])?.isEmpty == true)
-        // No invocation was asked for.
-        #expect(!api.received.contains { $0.path.hasSuffix("/invocation/next") })
-        return (type, body["errorMessage"] as? String ?? "", host.stderr)
-    }
-
     @Test func missingHandler() throws {
         let failure = try initFailure(handler: nil)
         #expect(failure.type == "Runtime.MalformedHandlerName")

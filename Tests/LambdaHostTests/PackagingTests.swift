@@ -168,36 +168,13 @@ import Testing
     @Test func theAuditReadsAndPassesEveryOtherPluginThisPackageBuilds() throws {
         let (layer, _, _) = try artifacts()
         let plugins = try FileManager.default.contentsOfDirectory(atPath: BuildProducts.folder.path)
+            // (A build folder from before NotForLambda was compiled by its tests may hold it.)
             .filter { $0.hasPrefix("lib") && $0.hasSuffix(".so") && $0 != "libNotForLambda.so" }
             .map { BuildProducts.folder.path + "/" + $0 }
         #expect(plugins.count >= 8, "\(plugins)")
         let check = try Self.package(["check", "--layer", layer] + plugins)
         #expect(check.status == 0, "\(check.stdout)\n\(check.stderr)")
         #expect(check.stdout.contains("audit: \(plugins.count) ELF files load on provided.al2023"), "\(check.stdout)")
-    }
-
-    /// The NotForLambda fixture (it needs glibc 2.36 to build, and says so when missing).
-    @Test func theAuditNamesTheFileAndSymbolThatNeedANewerGlibc() throws {
-        let (layer, _, _) = try artifacts()
-        let output = Self.work + "/not-for-lambda.zip"
-        let function = try Self.package(["function", "--plugin", BuildProducts.plugin("NotForLambda"), "--output", output])
-        #expect(function.status == 1, "\(function.stdout)")
-        #expect(
-            function.stderr.contains("libNotForLambda.so: arc4random needs GLIBC_2.36 of libc.so.6, newer than provided.al2023's GLIBC_2.34"),
-            "\(function.stderr)")
-        #expect(
-            function.stderr.contains("libNotForLambda.so: needs libz.so.1, which is neither in the layer's lib/ nor in provided.al2023"),
-            "\(function.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: output))
-        // docs/deploy.md shows this very output.
-        let docs = try String(
-            contentsOfFile: BuildProducts.packageRoot.appendingPathComponent("docs/deploy.md").path, encoding: .utf8)
-        #expect(docs.contains(function.stderr), "docs/deploy.md's sample differs from:\n\(function.stderr)")
-
-        let check = try Self.package(["check", "--layer", layer, BuildProducts.plugin("NotForLambda")])
-        #expect(check.status == 1)
-        #expect(check.stdout.contains("FAIL"))
-        #expect(check.stderr.contains("arc4random needs GLIBC_2.36"), "\(check.stderr)")
     }
 
     @Test func theAuditRefusesAnotherArchitecture() throws {

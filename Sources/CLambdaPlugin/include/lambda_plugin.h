@@ -269,13 +269,20 @@ struct lambda_host_api {
     lambda_status (*stream_end)(const lambda_invocation *invocation);
 };
 
-/* Defines the entry point of a C plugin:
+/* Defines the entry point of a C or C++ plugin:
  *
  *     LAMBDA_PLUGIN_DEFINE("echo", "1.0.0", NULL, NULL)
  *
- * NAME and VERSION are string literals; INIT and SHUTDOWN are hooks or NULL. */
+ * NAME and VERSION are string literals; INIT and SHUTDOWN are hooks or NULL. In C++ the
+ * entry point gets C linkage, so that it is exported as lambda_plugin_v1 and not under a
+ * mangled name the host would not find. */
+#ifdef __cplusplus
+#define LAMBDA_PLUGIN_LINKAGE extern "C"
+#else
+#define LAMBDA_PLUGIN_LINKAGE
+#endif
 #define LAMBDA_PLUGIN_DEFINE(NAME, VERSION, INIT, SHUTDOWN)                                   \
-    LAMBDA_EXPORT const lambda_plugin_descriptor *lambda_plugin_v1(void) {                    \
+    LAMBDA_PLUGIN_LINKAGE LAMBDA_EXPORT const lambda_plugin_descriptor *lambda_plugin_v1(void) { \
         static const lambda_plugin_descriptor descriptor = {                                 \
             LAMBDA_PLUGIN_MAGIC, LAMBDA_PLUGIN_ABI_MAJOR, LAMBDA_PLUGIN_ABI_MINOR,           \
             (uint32_t)sizeof(lambda_plugin_descriptor), 0, (NAME), (VERSION), NULL, (INIT), \

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "lh_crash_guard.h"
+#include "lh_symbols.h"
 
 /* errno of the calling thread (a macro in C, so Swift cannot read it). */
 int lh_errno(void);
@@ -65,9 +66,6 @@ void lh_exit_on_sigterm(void);
  * into out, which must hold 25 bytes; returns the length written (24). */
 int lh_format_utc_now(char *out);
 
-/* Whether the symbol at `address` (from dlsym) is code: 1 for a function, 0 for data
- * (calling it would crash), -1 when the loader cannot tell. */
-int lh_symbol_is_code(const void *address);
 
 /* Replaces the process with the executable `name` that sits next to this one, passing
  * argv on. Returns only on failure (with errno set). */

@@ -5,12 +5,5 @@ import Foundation
 func compilePlugin(_ source: String, to library: String) throws {
     let file = library + ".c"
     try source.write(toFile: file, atomically: true, encoding: .utf8)
-    let include = BuildProducts.packageRoot.appendingPathComponent("Sources/CLambdaPlugin/include").path
-    let cc = try runCommand("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-I", include, "-o", library, file])
-    guard cc.status == 0 else { throw CompileFailure(message: cc.stderr) }
-}
-
-struct CompileFailure: Error, CustomStringConvertible {
-    var message: String
-    var description: String { "cc failed: \(message)" }
+    try FixtureCompiler.library(library, from: [file])
 }

@@ -38,10 +38,12 @@ final class HostProcess: @unchecked Sendable {
     /// it) has closed it, so nothing more will come.
     private var ended = false
 
-    /// Starts the host against `api` with `_HANDLER=handler`, the task root defaulting to
+    /// Starts the host against `api` with `_HANDLER=handler` (or the bytes `rawHandler`,
+    /// set by a shell, since Foundation passes only UTF-8), the task root defaulting to
     /// the build folder.
     init(
         handler: String?,
+        rawHandler: [UInt8]? = nil,
         api: TestRuntimeAPI?,
         taskRoot: String = BuildProducts.folder.path,
         environment extra: [String: String] = [:],
@@ -51,6 +53,11 @@ final class HostProcess: @unchecked Sendable {
     ) throws {
         process.executableURL = URL(fileURLWithPath: BuildProducts.host)
         process.arguments = arguments
+        if let rawHandler {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            let script = "_HANDLER=\"$(printf '\(printfFormat(rawHandler))')\"; export _HANDLER; exec \"$0\" \"$@\""
+            process.arguments = ["-c", script, BuildProducts.host] + arguments
+        }
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         var environment = ["PATH": "/usr/bin:/bin", "LAMBDA_TASK_ROOT": taskRoot]
         if let handler { environment["_HANDLER"] = handler }

@@ -1,0 +1,183 @@
+#include "CLambdaSystem.h"
+
+#include <elf.h>
+#include <link.h>
+
+/* One library's dynamic tables, as ld.so mapped them. */
+struct tables {
+    ElfW(Addr) base;
+    const ElfW(Dyn) *dynamic;
+    const ElfW(Sym) *symbols;
+    const char *strings;
+    size_t string_size;
+    const uint32_t *gnu_hash;
+    size_t count;
+};
+
+/* glibc relocates the d_ptr values of a writable dynamic section in place, and leaves
+ * those of a read-only one (some architectures and linkers) as offsets. An offset is
+ * smaller than the library's base address; a relocated pointer is not. */
+static const void *pointer(ElfW(Addr) base, ElfW(Addr) value) {
+    return (const void *)(value < base ? base + value : value);
+}
+
+/* DT_GNU_HASH has no symbol count: the highest bucket's chain ends at the last symbol. */
+static size_t gnu_hash_count(const uint32_t *hash) {
+    uint32_t buckets_count = hash[0], first = hash[1], bloom_words = hash[2];
+    const uint32_t *buckets = (const uint32_t *)((const ElfW(Addr) *)&hash[4] + bloom_words);
+    const uint32_t *chain = buckets + buckets_count;
+    uint32_t last = 0;
+    for (uint32_t i = 0; i < buckets_count; i++)
+        if (buckets[i] > last) last = buckets[i];
+    if (last < first) return first;
+    while ((chain[last - first] & 1) == 0) last++;
+    return (size_t)last + 1;
+}
+
+static int read_tables(void *handle, struct tables *t) {
+    struct link_map *map = NULL;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || map == NULL || map->l_ld == NULL) return -1;
+    memset(t, 0, sizeof *t);
+    t->base = map->l_addr;
+    t->dynamic = map->l_ld;
+    const uint32_t *sysv_hash = NULL;
+    for (const ElfW(Dyn) *d = map->l_ld; d->d_tag != DT_NULL; d++) {
+        switch (d->d_tag) {
+        case DT_SYMTAB: t->symbols = pointer(t->base, d->d_un.d_ptr); break;
+        case DT_STRTAB: t->strings = pointer(t->base, d->d_un.d_ptr); break;
+        case DT_STRSZ: t->string_size = d->d_un.d_val; break;
+        case DT_GNU_HASH: t->gnu_hash = pointer(t->base, d->d_un.d_ptr); break;
+        case DT_HASH: sysv_hash = pointer(t->base, d->d_un.d_ptr); break;
+        case DT_SYMENT:
+            if (d->d_un.d_val != sizeof(ElfW(Sym))) return -1;
+            break;
+        default: break;
+        }
+    }
+    if (t->symbols == NULL || t->strings == NULL) return -1;
+    if (t->gnu_hash != NULL && t->gnu_hash[0] == 0) t->gnu_hash = NULL; /* no buckets: unusable */
+    if (t->gnu_hash != NULL)
+        t->count = gnu_hash_count(t->gnu_hash);
+    else if (sysv_hash != NULL)
+        t->count = sysv_hash[1];
+    else
+        return -1;
+    return 0;
+}
+
+/* A symbol the library defines and exports (not an undefined reference, not local). */
+static const char *defined_name(const struct tables *t, size_t index) {
+    const ElfW(Sym) *symbol = &t->symbols[index];
+    int bind = ELF64_ST_BIND(symbol->st_info);
+    if (symbol->st_shndx == SHN_UNDEF || symbol->st_name >= t->string_size) return NULL;
+    if (bind != STB_GLOBAL && bind != STB_WEAK && bind != STB_GNU_UNIQUE) return NULL;
+    return t->strings + symbol->st_name;
+}
+
+/* The GNU hash of a symbol name (the ELF gABI extension's djb2 variant). */
+static uint32_t gnu_hash_of(const char *name) {
+    uint32_t hash = 5381;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) hash = hash * 33 + *c;
+    return hash;
+}
+
+/* Whether symbol `index` is a definition of `name`; remembers the first one in *chosen.
+ * Returns 1 when it is the very one dlsym answered with. */
+static int consider(const struct tables *t, size_t index, const char *name, const void *address,
+                    const ElfW(Sym) **chosen) {
+    const char *found = defined_name(t, index);
+    if (found == NULL || strcmp(found, name) != 0) return 0;
+    if (*chosen == NULL) *chosen = &t->symbols[index];
+    if ((const void *)(t->base + t->symbols[index].st_value) != address) return 0;
+    *chosen = &t->symbols[index];
+    return 1;
+}
+
+/* The library's definition of `name`: the one dlsym answered with when there are several
+ * (symbol versions), else the first. Walks one GNU hash chain, or every symbol. */
+static const ElfW(Sym) *definition(const struct tables *t, const char *name, const void *address) {
+    const ElfW(Sym) *chosen = NULL;
+    if (t->gnu_hash == NULL) {
+        for (size_t i = 1; i < t->count; i++)
+            if (consider(t, i, name, address, &chosen)) break;
+        return chosen;
+    }
+    uint32_t hash = gnu_hash_of(name);
+    uint32_t buckets_count = t->gnu_hash[0], first = t->gnu_hash[1];
+    const uint32_t *buckets = (const uint32_t *)((const ElfW(Addr) *)&t->gnu_hash[4] + t->gnu_hash[2]);
+    const uint32_t *chain = buckets + buckets_count;
+    for (size_t i = buckets[hash % buckets_count]; i >= first && i < t->count; i++) {
+        uint32_t entry = chain[i - first];
+        if ((entry | 1) == (hash | 1) && consider(t, i, name, address, &chosen)) break;
+        if (entry & 1) break; /* the last symbol of this bucket */
+    }
+    return chosen;
+}
+
+struct segment_query {
+    ElfW(Addr) base;
+    const void *dynamic;
+    ElfW(Addr) address;
+    int in_code;
+};
+
+/* Finds the library among the loaded objects (by base address and dynamic section) and
+ * checks whether the address lies in one of its executable PT_LOAD segments. */
+static int visit_object(struct dl_phdr_info *info, size_t size, void *raw) {
+    (void)size;
+    struct segment_query *query = raw;
+    if (info->dlpi_addr != query->base) return 0;
+    int same = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++)
+        if (info->dlpi_phdr[i].p_type == PT_DYNAMIC && (const void *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr) == query->dynamic)
+            same = 1;
+    if (!same) return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *segment = &info->dlpi_phdr[i];
+        ElfW(Addr) start = info->dlpi_addr + segment->p_vaddr;
+        if (segment->p_type == PT_LOAD && (segment->p_flags & PF_X) && query->address >= start &&
+            query->address - start < segment->p_memsz)
+            query->in_code = 1;
+    }
+    return 1;
+}
+
+int lh_find_function(void *handle, const char *name, struct lh_symbol *found) {
+    found->address = NULL;
+    found->elf_type = -1;
+    found->defined_in = NULL;
+    (void)dlerror();
+    void *address = dlsym(handle, name);
+    struct tables t;
+    if (read_tables(handle, &t) != 0) return LH_SYMBOL_UNREADABLE;
+    const ElfW(Sym) *symbol = definition(&t, name, address);
+    if (symbol == NULL) {
+        if (address == NULL) return LH_SYMBOL_ABSENT;
+        Dl_info info;
+        if (dladdr(address, &info) != 0) found->defined_in = info.dli_fname;
+        return LH_SYMBOL_ELSEWHERE;
+    }
+    found->elf_type = ELF64_ST_TYPE(symbol->st_info);
+    /* Defined, but not visible to dlsym (a hidden symbol version only). */
+    if (address == NULL) return LH_SYMBOL_ABSENT;
+    found->address = address;
+    if (found->elf_type != STT_FUNC && found->elf_type != STT_GNU_IFUNC) return LH_SYMBOL_NOT_FUNCTION;
+    /* For an IFUNC this is the resolver, which is the library's own code too. */
+    struct segment_query query = {t.base, t.dynamic, t.base + symbol->st_value, 0};
+    if (symbol->st_shndx == SHN_ABS || dl_iterate_phdr(visit_object, &query) == 0 || !query.in_code)
+        return LH_SYMBOL_NOT_IN_CODE;
+    return LH_SYMBOL_FUNCTION;
+}
+
+int lh_each_defined_symbol(void *handle, void (*each)(const char *name, void *context), void *context) {
+    struct tables t;
+    if (read_tables(handle, &t) != 0) return -1;
+    int visited = 0;
+    for (size_t i = 1; i < t.count; i++) {
+        const char *name = defined_name(&t, i);
+        if (name == NULL) continue;
+        each(name, context);
+        visited++;
+    }
+    return visited;
+}
