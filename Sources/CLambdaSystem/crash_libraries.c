@@ -9,6 +9,8 @@
  */
 #include "crash_libraries.h"
 
+#include "dynamic_tables.h"
+
 #include <elf.h>
 #include <errno.h>
 #include <link.h>
@@ -23,10 +25,8 @@ typedef struct {
     uintptr_t start; /* lowest mapped address of its PT_LOAD segments */
     uintptr_t end;   /* one past the highest */
     const char *name;
-    const ElfW(Sym) *symbols;
-    const char *strings;
-    size_t strings_size;
-    uint32_t symbol_count;
+    /* Its dynamic symbols; count 0 when they could not be read. */
+    struct lh_dynamic_tables tables;
 } library;
 
 static library libraries[max_libraries];
@@ -34,26 +34,6 @@ static int library_count;
 static int plugin_library = -1;
 static char names[names_capacity];
 static size_t names_used;
-
-/* A pointer from a dynamic entry: relocated by the loader for most objects, not for the
- * vDSO; a value below the load bias is still relative. */
-static uintptr_t dynamic_pointer(uintptr_t value, uintptr_t base) { return value < base ? value + base : value; }
-
-/* The number of dynamic symbols, from DT_HASH or DT_GNU_HASH (the count ld.so itself
- * needs to resolve them, so both tables are mapped and complete). */
-static uint32_t symbol_count(const uint32_t *hash, const uint32_t *gnu_hash) {
-    if (hash != NULL) return hash[1];
-    if (gnu_hash == NULL) return 0;
-    uint32_t buckets = gnu_hash[0], offset = gnu_hash[1], bloom_words = gnu_hash[2];
-    const uint32_t *bucket = gnu_hash + 4 + bloom_words * (sizeof(ElfW(Addr)) / 4);
-    const uint32_t *chain = bucket + buckets;
-    uint32_t last = 0;
-    for (uint32_t i = 0; i < buckets; i++)
-        if (bucket[i] > last) last = bucket[i];
-    if (last < offset) return offset;
-    while ((chain[last - offset] & 1) == 0) last++;
-    return last + 1;
-}
 
 static const char *remember_name(const char *path) {
     const char *slash = strrchr(path, '/');
@@ -84,19 +64,7 @@ static int add_library(struct dl_phdr_info *info, size_t size, void *unused) {
         if (high > entry->end) entry->end = high;
     }
     if (entry->start >= entry->end) return 0;
-    const uint32_t *hash = NULL, *gnu_hash = NULL;
-    for (; dynamic != NULL && dynamic->d_tag != DT_NULL; dynamic++) {
-        uintptr_t value = dynamic_pointer(dynamic->d_un.d_ptr, info->dlpi_addr);
-        switch (dynamic->d_tag) {
-        case DT_SYMTAB: entry->symbols = (const ElfW(Sym) *)value; break;
-        case DT_STRTAB: entry->strings = (const char *)value; break;
-        case DT_STRSZ: entry->strings_size = dynamic->d_un.d_val; break;
-        case DT_HASH: hash = (const uint32_t *)value; break;
-        case DT_GNU_HASH: gnu_hash = (const uint32_t *)value; break;
-        default: break;
-        }
-    }
-    if (entry->symbols != NULL && entry->strings != NULL) entry->symbol_count = symbol_count(hash, gnu_hash);
+    if (lh_dynamic_tables_read(info->dlpi_addr, dynamic, &entry->tables) != 0) entry->tables.count = 0;
     const char *path = info->dlpi_name;
     entry->name = remember_name(path != NULL && path[0] != 0 ? path : program_invocation_short_name);
     library_count++;
@@ -121,12 +89,12 @@ int lh_guard_plugin_library(void) { return plugin_library; }
 /* The exported function whose range holds `offset`, or NULL. The nearest symbol below
  * is not taken: a library's static functions are not in its dynamic symbol table, so it
  * would name the wrong function. */
-static const ElfW(Sym) *symbol_at(const library *entry, uintptr_t offset) {
-    for (uint32_t i = 0; i < entry->symbol_count; i++) {
-        const ElfW(Sym) *symbol = &entry->symbols[i];
+static const ElfW(Sym) *symbol_at(const struct lh_dynamic_tables *tables, uintptr_t offset) {
+    for (size_t i = 1; i < tables->count; i++) {
+        const ElfW(Sym) *symbol = &tables->symbols[i];
         int type = ELF64_ST_TYPE(symbol->st_info);
         if (symbol->st_shndx == SHN_UNDEF || (type != STT_FUNC && type != STT_GNU_IFUNC)) continue;
-        if (symbol->st_name >= entry->strings_size) continue;
+        if (symbol->st_name >= tables->string_size) continue;
         if (offset >= symbol->st_value && offset - symbol->st_value < symbol->st_size) return symbol;
     }
     return NULL;
@@ -145,11 +113,12 @@ void lh_guard_name_address(lh_text *text, uintptr_t address, int return_address)
     text_byte(text, '+');
     text_hex(text, offset);
     /* A return address points after its call, which may be another function's start. */
-    const ElfW(Sym) *symbol = symbol_at(entry, return_address && offset > 0 ? offset - 1 : offset);
+    const struct lh_dynamic_tables *tables = &entry->tables;
+    const ElfW(Sym) *symbol = symbol_at(tables, return_address && offset > 0 ? offset - 1 : offset);
     if (symbol == NULL) return;
-    const char *name = entry->strings + symbol->st_name;
+    const char *name = tables->strings + symbol->st_name;
     text_str(text, " (");
-    text_bytes(text, name, strnlen(name, entry->strings_size - symbol->st_name));
+    text_bytes(text, name, strnlen(name, tables->string_size - symbol->st_name));
     text_byte(text, '+');
     text_hex(text, offset - symbol->st_value);
     text_byte(text, ')');

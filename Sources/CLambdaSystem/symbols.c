@@ -1,72 +1,18 @@
 #include "CLambdaSystem.h"
+#include "dynamic_tables.h"
 
 #include <elf.h>
 #include <link.h>
 
-/* One library's dynamic tables, as ld.so mapped them. */
-struct tables {
-    ElfW(Addr) base;
-    const ElfW(Dyn) *dynamic;
-    const ElfW(Sym) *symbols;
-    const char *strings;
-    size_t string_size;
-    const uint32_t *gnu_hash;
-    size_t count;
-};
-
-/* glibc relocates the d_ptr values of a writable dynamic section in place, and leaves
- * those of a read-only one (some architectures and linkers) as offsets. An offset is
- * smaller than the library's base address; a relocated pointer is not. */
-static const void *pointer(ElfW(Addr) base, ElfW(Addr) value) {
-    return (const void *)(value < base ? base + value : value);
-}
-
-/* DT_GNU_HASH has no symbol count: the highest bucket's chain ends at the last symbol. */
-static size_t gnu_hash_count(const uint32_t *hash) {
-    uint32_t buckets_count = hash[0], first = hash[1], bloom_words = hash[2];
-    const uint32_t *buckets = (const uint32_t *)((const ElfW(Addr) *)&hash[4] + bloom_words);
-    const uint32_t *chain = buckets + buckets_count;
-    uint32_t last = 0;
-    for (uint32_t i = 0; i < buckets_count; i++)
-        if (buckets[i] > last) last = buckets[i];
-    if (last < first) return first;
-    while ((chain[last - first] & 1) == 0) last++;
-    return (size_t)last + 1;
-}
-
-static int read_tables(void *handle, struct tables *t) {
+/* The library's dynamic tables, as ld.so mapped them. */
+static int read_tables(void *handle, struct lh_dynamic_tables *t) {
     struct link_map *map = NULL;
-    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || map == NULL || map->l_ld == NULL) return -1;
-    memset(t, 0, sizeof *t);
-    t->base = map->l_addr;
-    t->dynamic = map->l_ld;
-    const uint32_t *sysv_hash = NULL;
-    for (const ElfW(Dyn) *d = map->l_ld; d->d_tag != DT_NULL; d++) {
-        switch (d->d_tag) {
-        case DT_SYMTAB: t->symbols = pointer(t->base, d->d_un.d_ptr); break;
-        case DT_STRTAB: t->strings = pointer(t->base, d->d_un.d_ptr); break;
-        case DT_STRSZ: t->string_size = d->d_un.d_val; break;
-        case DT_GNU_HASH: t->gnu_hash = pointer(t->base, d->d_un.d_ptr); break;
-        case DT_HASH: sysv_hash = pointer(t->base, d->d_un.d_ptr); break;
-        case DT_SYMENT:
-            if (d->d_un.d_val != sizeof(ElfW(Sym))) return -1;
-            break;
-        default: break;
-        }
-    }
-    if (t->symbols == NULL || t->strings == NULL) return -1;
-    if (t->gnu_hash != NULL && t->gnu_hash[0] == 0) t->gnu_hash = NULL; /* no buckets: unusable */
-    if (t->gnu_hash != NULL)
-        t->count = gnu_hash_count(t->gnu_hash);
-    else if (sysv_hash != NULL)
-        t->count = sysv_hash[1];
-    else
-        return -1;
-    return 0;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || map == NULL) return -1;
+    return lh_dynamic_tables_read(map->l_addr, map->l_ld, t);
 }
 
 /* A symbol the library defines and exports (not an undefined reference, not local). */
-static const char *defined_name(const struct tables *t, size_t index) {
+static const char *defined_name(const struct lh_dynamic_tables *t, size_t index) {
     const ElfW(Sym) *symbol = &t->symbols[index];
     int bind = ELF64_ST_BIND(symbol->st_info);
     if (symbol->st_shndx == SHN_UNDEF || symbol->st_name >= t->string_size) return NULL;
@@ -83,7 +29,7 @@ static uint32_t gnu_hash_of(const char *name) {
 
 /* Whether symbol `index` is a definition of `name`; remembers the first one in *chosen.
  * Returns 1 when it is the very one dlsym answered with. */
-static int consider(const struct tables *t, size_t index, const char *name, const void *address,
+static int consider(const struct lh_dynamic_tables *t, size_t index, const char *name, const void *address,
                     const ElfW(Sym) **chosen) {
     const char *found = defined_name(t, index);
     if (found == NULL || strcmp(found, name) != 0) return 0;
@@ -95,7 +41,7 @@ static int consider(const struct tables *t, size_t index, const char *name, cons
 
 /* The library's definition of `name`: the one dlsym answered with when there are several
  * (symbol versions), else the first. Walks one GNU hash chain, or every symbol. */
-static const ElfW(Sym) *definition(const struct tables *t, const char *name, const void *address) {
+static const ElfW(Sym) *definition(const struct lh_dynamic_tables *t, const char *name, const void *address) {
     const ElfW(Sym) *chosen = NULL;
     if (t->gnu_hash == NULL) {
         for (size_t i = 1; i < t->count; i++)
@@ -148,7 +94,7 @@ int lh_find_function(void *handle, const char *name, struct lh_symbol *found) {
     found->defined_in = NULL;
     (void)dlerror();
     void *address = dlsym(handle, name);
-    struct tables t;
+    struct lh_dynamic_tables t;
     if (read_tables(handle, &t) != 0) return LH_SYMBOL_UNREADABLE;
     const ElfW(Sym) *symbol = definition(&t, name, address);
     if (symbol == NULL) {
@@ -170,7 +116,7 @@ int lh_find_function(void *handle, const char *name, struct lh_symbol *found) {
 }
 
 int lh_each_defined_symbol(void *handle, void (*each)(const char *name, void *context), void *context) {
-    struct tables t;
+    struct lh_dynamic_tables t;
     if (read_tables(handle, &t) != 0) return -1;
     int visited = 0;
     for (size_t i = 1; i < t.count; i++) {
