@@ -48,10 +48,42 @@ static inline void text_decimal(lh_text *t, int64_t value) {
     }
 }
 
-/* The inside of a JSON string: quotes, backslashes and control bytes escaped. */
+/* The length of the well-formed UTF-8 sequence that starts `s` (at most `count` bytes),
+ * or 0 when it is not one (a stray or overlong byte, a surrogate, a cut sequence). */
+static inline size_t text_utf8_sequence(const unsigned char *s, size_t count) {
+    unsigned char c = s[0];
+    size_t n;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) n = 3;
+    else if (c >= 0xF0 && c <= 0xF4) n = 4;
+    else return 0;
+    if (n > count) return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)) return 0;
+    if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)) return 0;
+    return n;
+}
+
+/* The inside of a JSON string: quotes, backslashes and control bytes escaped, and each
+ * byte that is not part of well-formed UTF-8 written as U+FFFD, so the text is always
+ * valid JSON whatever a library or symbol name holds, or where a cut fell. */
 static inline void text_json(lh_text *t, const char *s, size_t count) {
-    for (size_t i = 0; i < count; i++) {
-        unsigned char c = (unsigned char)s[i];
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < count;) {
+        unsigned char c = u[i];
+        if (c >= 0x80) {
+            size_t n = text_utf8_sequence(u + i, count - i);
+            if (n == 0) {
+                text_str(t, "\\ufffd");
+                i++;
+            } else {
+                text_bytes(t, u + i, n);
+                i += n;
+            }
+            continue;
+        }
         if (c == '"' || c == '\\') {
             text_byte(t, '\\');
             text_byte(t, (char)c);
@@ -62,6 +94,7 @@ static inline void text_json(lh_text *t, const char *s, size_t count) {
         } else {
             text_byte(t, (char)c);
         }
+        i++;
     }
 }
 

@@ -9,6 +9,8 @@ public enum ErrorTypes {
     public static let responseTooLarge = "Function.ResponseSizeTooLarge"
     /// The event is over Lambda's 6 MiB request limit.
     public static let eventTooLarge = "Runtime.EventTooLarge"
+    /// `respond()` was handed a buffer the host cannot read.
+    public static let unreadableResponse = "Runtime.InvalidResponseBuffer"
     /// The invocation lacks a header the host needs (its deadline).
     public static let malformedInvocation = "Runtime.MalformedInvocation"
 }

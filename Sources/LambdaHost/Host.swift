@@ -15,8 +15,9 @@ public final class Host {
     public struct Configuration: Sendable {
         /// `AWS_LAMBDA_RUNTIME_API`: host:port of the Runtime API.
         public var runtimeAPI: String?
-        /// `_HANDLER`: the plugin and symbol (see `HandlerSpec`).
-        public var handler: String
+        /// `_HANDLER`: the plugin and symbol (see `HandlerSpec`), or why its bytes cannot
+        /// be read as text.
+        public var handler: Result<String, PluginLoadError>
         /// `LAMBDA_TASK_ROOT` (default `/var/task`).
         public var taskRoot: String
         /// Where layers are unpacked (`/opt`).
@@ -26,7 +27,8 @@ public final class Host {
         public static func fromEnvironment() -> Configuration {
             Configuration(
                 runtimeAPI: environment("AWS_LAMBDA_RUNTIME_API"),
-                handler: environment("_HANDLER") ?? "",
+                handler: getenv("_HANDLER").map { bytes in Result { () throws(PluginLoadError) in try HandlerSpec.text(of: bytes) } }
+                    ?? .success(""),
                 taskRoot: environment("LAMBDA_TASK_ROOT") ?? "/var/task",
                 layerRoot: "/opt")
         }
@@ -72,7 +74,7 @@ public final class Host {
         let host = Host(configuration: configuration, client: client)
         let handler = host.initialize()
         host.state.initializing = false
-        lh_guard_set_phase(LH_PHASE_IDLE)
+        lh_guard_initialized()
         host.run(handler)
     }
 
@@ -88,7 +90,7 @@ public final class Host {
         let locator = PluginLocator(taskRoot: configuration.taskRoot, layerRoot: configuration.layerRoot)
         let plugin: LoadedPlugin
         do throws(PluginLoadError) {
-            let spec = try HandlerSpec(configuration.handler)
+            let spec = try HandlerSpec(configuration.handler.get())
             if let signature = spec.signature {
                 let source = DynamicHandler.Source(text: signature.text, offset: signature.offset, origin: "_HANDLER '\(spec.text)'")
                 return try function(spec: spec, signature: source, locator: locator)

@@ -63,12 +63,13 @@ final class InvocationState {
         guard let invocation = current else { return LAMBDA_E_INVALID }
         guard !answered else { return LAMBDA_E_ALREADY_ANSWERED }
         answered = true
-        lh_guard_set_phase(LH_PHASE_ANSWERED)
         do {
-            try client.sendStreamHead(contentType: contentType, for: invocation)
+            try guarded(then: LH_PHASE_STREAM) { () throws(RuntimeAPIError) in
+                try client.sendStreamHead(contentType: contentType, for: invocation)
+                lh_guard_stream_socket(client.connection.socket)
+            }
             streamOpen = true
             awaitingReply = true
-            lh_guard_stream_open(client.connection.socket)
             return LAMBDA_OK
         } catch {
             lostService = error
@@ -80,15 +81,23 @@ final class InvocationState {
     func streamWrite(_ data: UnsafeRawPointer?, _ size: Int) -> lambda_status {
         guard current != nil, streamOpen else { return LAMBDA_E_INVALID }
         guard data != nil || size == 0, size >= 0 else { return LAMBDA_E_INVALID }
-        // A crash while a chunk is half sent can add nothing to the stream.
-        lh_guard_set_phase(LH_PHASE_ANSWERED)
         do {
-            try client.sendChunk(UnsafeRawBufferPointer(start: data, count: size))
-            lh_guard_set_phase(LH_PHASE_STREAM)
+            try guarded(then: LH_PHASE_STREAM) { () throws(RuntimeAPIError) in
+                try client.sendChunk(UnsafeRawBufferPointer(start: data, count: size))
+            }
             return LAMBDA_OK
         } catch {
-            lostService = error
             streamOpen = false
+            if error.code == .unreadableBuffer {
+                // The stream's connection is closed mid-chunk: the service sees it cut,
+                // which is this invocation's answer; the host goes on.
+                awaitingReply = false
+                HostLog.host(
+                    .error,
+                    "stream_write() was given \(size) bytes at an address that cannot be read; the stream was cut")
+                return LAMBDA_E_INVALID
+            }
+            lostService = error
             return LAMBDA_E_IO
         }
     }
@@ -97,9 +106,8 @@ final class InvocationState {
     func streamEnd(errorType: String? = nil, message: String = "") -> lambda_status {
         guard current != nil, streamOpen else { return LAMBDA_E_INVALID }
         streamOpen = false
-        lh_guard_set_phase(LH_PHASE_ANSWERED)
         do {
-            try client.sendStreamEnd(errorType: errorType, errorMessage: message)
+            try guarded { () throws(RuntimeAPIError) in try client.sendStreamEnd(errorType: errorType, errorMessage: message) }
             return LAMBDA_OK
         } catch {
             lostService = error
@@ -113,15 +121,24 @@ final class InvocationState {
         guard !answered else { return LAMBDA_E_ALREADY_ANSWERED }
         guard data != nil || size == 0, size >= 0 else { return LAMBDA_E_INVALID }
         answered = true
-        lh_guard_set_phase(LH_PHASE_ANSWERED)
         if size > RuntimeAPIClient.maxResponseBytes {
             let status = send(error: ErrorTypes.responseTooLarge, Self.tooLargeMessage(size), for: invocation)
             return status == LAMBDA_OK ? LAMBDA_E_TOO_LARGE : status
         }
         do {
-            try client.sendResponse(UnsafeRawBufferPointer(start: data, count: size), for: invocation)
+            try guarded { () throws(RuntimeAPIError) in
+                try client.sendResponse(UnsafeRawBufferPointer(start: data, count: size), for: invocation)
+            }
             awaitingReply = true
             return LAMBDA_OK
+        } catch where error.code == .unreadableBuffer {
+            // Part of the request may have gone on the closed connection; the error goes
+            // on a new one.
+            let status = send(
+                error: ErrorTypes.unreadableResponse,
+                "respond() was given \(size) bytes at an address that cannot be read; pass the response's own buffer",
+                for: invocation)
+            return status == LAMBDA_OK ? LAMBDA_E_INVALID : status
         } catch {
             lostService = error
             return LAMBDA_E_IO
@@ -134,13 +151,12 @@ final class InvocationState {
         if streamOpen { return streamEnd(errorType: type, message: message) }
         guard !answered else { return LAMBDA_E_ALREADY_ANSWERED }
         answered = true
-        lh_guard_set_phase(LH_PHASE_ANSWERED)
         return send(error: type, message, for: invocation)
     }
 
     private func send(error type: String, _ message: String, for invocation: NextInvocation) -> lambda_status {
         do {
-            try client.sendError(type: type, message: message, for: invocation)
+            try guarded { () throws(RuntimeAPIError) in try client.sendError(type: type, message: message, for: invocation) }
             awaitingReply = true
             return LAMBDA_OK
         } catch {
@@ -149,13 +165,32 @@ final class InvocationState {
         }
     }
 
+    /// Sends part of the invocation's answer with the crash guard told (`LH_PHASE_SENDING`),
+    /// so that a crash on another thread waits for the bytes to be whole, and neither a
+    /// report nor another answer can cut into them. Afterwards the phase is `phase`, or
+    /// `LH_PHASE_ANSWERED` when sending failed.
+    private func guarded(
+        then phase: Int32 = LH_PHASE_ANSWERED, _ send: () throws(RuntimeAPIError) -> Void
+    ) throws(RuntimeAPIError) {
+        lh_guard_set_phase(LH_PHASE_SENDING)
+        do {
+            try send()
+        } catch {
+            lh_guard_set_phase(LH_PHASE_ANSWERED)
+            throw error
+        }
+        lh_guard_set_phase(phase)
+    }
+
     /// Ends the invocation after its handler returned `status`: answers it if the
     /// handler did not, then reads the service's reply to the answer.
     ///
     /// - Throws: ``RuntimeAPIError`` when the service is gone or answered 500.
     func finish(handlerStatus status: lambda_status, handlerName: String) throws(RuntimeAPIError) {
-        defer { current = nil }
-        lh_guard_set_phase(LH_PHASE_IDLE)
+        defer {
+            current = nil
+            lh_guard_set_phase(LH_PHASE_IDLE)
+        }
         if let lostService { throw lostService }
         if streamOpen {
             // The handler returned with its stream still open: end it for it.
@@ -168,10 +203,13 @@ final class InvocationState {
         }
         if !answered, let invocation = current {
             answered = true
+            // Until here a crash on a plugin's thread is still this invocation's error.
             if status == LAMBDA_OK {
                 let null: StaticString = "null"
-                try client.sendResponse(
-                    UnsafeRawBufferPointer(start: null.utf8Start, count: null.utf8CodeUnitCount), for: invocation)
+                try guarded { () throws(RuntimeAPIError) in
+                    try client.sendResponse(
+                        UnsafeRawBufferPointer(start: null.utf8Start, count: null.utf8CodeUnitCount), for: invocation)
+                }
                 awaitingReply = true
             } else {
                 _ = send(

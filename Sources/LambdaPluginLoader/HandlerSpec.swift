@@ -29,6 +29,19 @@ public struct HandlerSpec: Equatable, Sendable {
     /// Lambda's limit on the Handler field.
     public static let maxLength = 128
 
+    /// `_HANDLER` as its bytes are: the text when it is UTF-8.
+    ///
+    /// - Throws: ``PluginLoadError`` `.malformedHandler` when it is not: Swift would repair
+    ///   the bytes into U+FFFD, and loading the repaired name would open another file than
+    ///   the one the bytes name.
+    public static func text(of bytes: UnsafePointer<CChar>) throws(PluginLoadError) -> String {
+        if let text = String(validatingCString: bytes) { return text }
+        throw PluginLoadError(
+            .malformedHandler,
+            "_HANDLER is not valid UTF-8 (shown here with U+FFFD for each byte that is not: "
+                + "'\(shown(String(cString: bytes)))'); name the library and symbol in UTF-8 text")
+    }
+
     /// Parses a `_HANDLER` value.
     ///
     /// - Throws: ``PluginLoadError`` with code `.malformedHandler` or `.pathEscapesRoot`.
@@ -37,14 +50,6 @@ public struct HandlerSpec: Equatable, Sendable {
         let example = "set it to libhello.so, libhello.so:handler or hello.handler"
         guard !text.isEmpty else {
             throw PluginLoadError(.malformedHandler, "_HANDLER is empty; \(example)")
-        }
-        // Swift repairs bytes that are not UTF-8 into U+FFFD when it reads the environment;
-        // loading the repaired name would open another file than the one the bytes name.
-        if text.unicodeScalars.contains("\u{FFFD}") {
-            throw PluginLoadError(
-                .malformedHandler,
-                "_HANDLER is not valid UTF-8 (shown here with U+FFFD for each byte that is not: '\(Self.shown(text))'); "
-                    + "name the library and symbol in UTF-8 text")
         }
         guard text.utf8.count <= Self.maxLength else {
             throw PluginLoadError(

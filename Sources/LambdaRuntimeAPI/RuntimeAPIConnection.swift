@@ -113,6 +113,9 @@ public final class RuntimeAPIConnection {
         }
         if failure != 0 {
             disconnect()
+            if failure == EFAULT {
+                throw RuntimeAPIError(.unreadableBuffer, "writing \(what) failed: the bytes to send cannot be read")
+            }
             throw RuntimeAPIError(.connectionLost, "writing \(what) failed: \(Self.errnoText(failure))")
         }
     }

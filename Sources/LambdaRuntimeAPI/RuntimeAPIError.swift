@@ -1,7 +1,7 @@
 /// A failure to talk to the Lambda Runtime API.
 ///
-/// Every code means the same thing to the host: the service cannot be trusted to go on,
-/// so the host logs ``description`` and exits. The message says what happened and, where
+/// Every code but ``Code/unreadableBuffer`` means the same thing to the host: the service
+/// cannot be trusted to go on, so the host logs ``description`` and exits. The message says what happened and, where
 /// it can, what to check.
 public struct RuntimeAPIError: Error, CustomStringConvertible, Sendable {
     /// What kind of failure this is; stable across releases.
@@ -20,6 +20,10 @@ public struct RuntimeAPIError: Error, CustomStringConvertible, Sendable {
         case containerError
         /// The service answered with a status the Runtime API does not allow here.
         case unexpectedStatus
+        /// The bytes to send lie at an address this process cannot read (EFAULT): a
+        /// plugin's mistake, not the service's. The connection was closed, since part of
+        /// the request may have gone; the next request opens a new one.
+        case unreadableBuffer
     }
 
     /// What kind of failure this is.

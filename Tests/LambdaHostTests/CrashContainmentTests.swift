@@ -194,8 +194,98 @@ import Testing
     @Test func exitInTheInitHookIsAnInitErrorThenTheProcessExitsWithItsStatus() throws {
         let crash = try initCrash("exit")
         #expect(crash.type == "Runtime.ExitError")
-        #expect(crash.message.contains("exit(5) during INIT"))
+        #expect(crash.message.contains("during INIT, called exit(5)"))
         #expect(crash.host.terminationSignal == nil)
         #expect(crash.host.process.terminationStatus == 5)
+    }
+
+    // MARK: What the review of the guard found
+
+    @Test func aForkedChildThatExitsOrCrashesReportsNothingForTheParent() throws {
+        for child in ["exit", "crash"] {
+            let api = try TestRuntimeAPI()
+            let host = try HostProcess(handler: "libProbe.so", api: api, environment: ["PROBE_CHILD": child])
+            api.enqueue("fork-1", "fork-exit")
+            let answer = try #require(api.answer(to: "fork-1"))
+            #expect(answer.path.hasSuffix("/fork-1/response"), "\(child)")
+            #expect(answer.text == "parent")
+            api.enqueue("fork-2", "x")
+            #expect(api.answer(to: "fork-2") != nil)
+            #expect(api.received.filter { $0.path.contains("/invocation/fork-1/") }.count == 1, "\(child)")
+            #expect(host.process.isRunning)
+        }
+    }
+
+    @Test func aStackThatCannotBeUnwoundIsStillReported() throws {
+        let crash = try crash("smash-stack")
+        #expect(crash.type == "Runtime.Crash")
+        #expect(crash.message.contains("SIGSEGV"))
+        #expect(crash.message.contains("(probe_crash_null+0x"))
+        #expect(crash.frames.count == 1)
+        #expect(crash.signal == SIGSEGV)
+    }
+
+    /// A crash on a plugin's thread while the handler answers: whichever comes first is
+    /// the one answer. (The race has no fixed outcome; run it a few times.)
+    @Test func aCrashRacingTheHandlersAnswerNeverAnswersTwice() throws {
+        for round in 0..<8 {
+            let crash = try crash("race-crash")
+            #expect(crash.answers == 1, "round \(round)")
+            #expect(crash.signal == SIGSEGV, "round \(round)")
+            #expect(crash.answer.text == "raced" || crash.type == "Runtime.Crash", "round \(round): \(crash.answer.text)")
+        }
+    }
+
+    @Test func aCrashOnAnotherThreadWhileTheStreamIsWrittenEndsItWithTrailersBetweenChunks() throws {
+        for round in 0..<3 {
+            let crash = try crash("stream-race")
+            #expect(crash.answer.path.hasSuffix("/crash-1/response"))
+            #expect(crash.answer.trailers["lambda-runtime-function-error-type"] == "Runtime.Crash", "round \(round)")
+            // Only whole chunks reached the service.
+            #expect(crash.answer.body.count % (64 * 1024) == 0, "round \(round)")
+            #expect(crash.signal == SIGSEGV)
+        }
+    }
+
+    @Test func aResponseFromMemoryTheHostCannotReadIsAnErrorAndTheHostGoesOn() throws {
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: "libProbe.so", api: api)
+        api.enqueue("bad-1", "bad-pointer")
+        let answer = try #require(api.waitFor { $0.path.hasSuffix("/bad-1/error") })
+        #expect(answer.headers["lambda-runtime-function-error-type"] == "Runtime.InvalidResponseBuffer")
+        #expect(host.waitForLog("bad-pointer respond returned -3"))
+        api.enqueue("bad-2", "x")
+        #expect(api.answer(to: "bad-2")?.path.hasSuffix("/bad-2/response") == true)
+        #expect(host.process.isRunning)
+    }
+
+    @Test func aSignalSentRatherThanRaisedByAFaultNamesNoFaultingAddress() throws {
+        let crash = try crash("raise-bus")
+        #expect(crash.message.contains("SIGBUS"))
+        #expect(!crash.message.contains("accessing address"))
+        #expect(crash.signal == SIGBUS)
+    }
+
+    @Test func theJSONLogLineStaysValidWithAHugeRequestID() throws {
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: "libProbe.so", api: api, environment: ["AWS_LAMBDA_LOG_FORMAT": "JSON"])
+        let id = String(repeating: "r", count: 60_000)
+        api.enqueue(id, "crash-null")
+        #expect(api.answer(to: id)?.path.hasSuffix("/error") == true)
+        #expect(host.waitForExit() == SIGSEGV)
+        let line = try #require(host.stderr.split(separator: "\n").first { $0.contains("Runtime.Crash") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect((object["requestId"] as? String)?.count == 1024)
+    }
+
+    @Test func anExitIsReportedBeforeThePluginsOwnExitHandlersRun() throws {
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: "libProbe.so", api: api, environment: ["PROBE_INIT": "atexit"])
+        api.enqueue("exit-1", "exit-call")
+        #expect(api.answer(to: "exit-1")?.path.hasSuffix("/exit-1/error") == true)
+        #expect(host.waitForExit() == 4)
+        let report = try #require(host.stderr.range(of: "Runtime.ExitError"))
+        let atexit = try #require(host.stderr.range(of: "probe: atexit ran"))
+        #expect(report.lowerBound < atexit.lowerBound)
     }
 }

@@ -25,6 +25,17 @@ import Testing
         }
     }
 
+    /// U+FFFD written as its own UTF-8 bytes (EF BF BD) is valid text, and names the file
+    /// it spells.
+    @Test func aRealReplacementCharacterIsValidText() throws {
+        let root = try taskRoot()
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: "lib\u{FFFD}.so", api: api, taskRoot: root.path)
+        api.enqueue("fffd-1", "spelled")
+        #expect(api.answer(to: "fffd-1")?.text == "spelled")
+        _ = host
+    }
+
     @Test func overlongAndControlCharacterValuesAreMalformed() throws {
         let root = try taskRoot()
         for handler in [

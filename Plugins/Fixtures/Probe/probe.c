@@ -13,6 +13,8 @@
  *   PROBE_INIT=crash         init hook writes through a NULL pointer (SIGSEGV)
  *   PROBE_INIT=abort         init hook calls abort()
  *   PROBE_INIT=exit          init hook calls exit(5)
+ *   PROBE_INIT=atexit        init hook registers an atexit handler that logs "probe: atexit
+ *                            ran" to stderr
  *   PROBE_INIT=host-calls    init hook calls the invocation services with NULL and logs
  *                            what they returned: "probe init calls: respond N ..."
  *
@@ -47,6 +49,16 @@
  *   forged          call respond, fail, stream_begin, log and remaining_time_ms with a copy
  *                   of the invocation struct, then respond with what they returned
  *   fail-null       call fail(NULL, ...) (the init hook's form), then respond with its code
+ *   fork-exit       fork a child that calls exit(0) (or crashes, with PROBE_CHILD=crash);
+ *                   wait for it, then respond "parent"
+ *   smash-stack     overwrite this frame's saved frame pointer and return address, then
+ *                   crash: the stack cannot be unwound
+ *   race-crash      start a thread that crashes while the handler responds "raced"
+ *   stream-race     stream 64 KiB chunks until a thread of the plugin's crashes (after the
+ *                   tenth chunk)
+ *   bad-pointer     respond with 100 bytes at address 16, then respond "N" with what
+ *                   that returned
+ *   raise-bus       raise(SIGBUS): a signal sent, not a fault
  *   printf          printf a line (to stdout, no flush), then respond "printed"
  *   printf-partial  printf text without a newline, then respond "printed"
  *   anything else   respond with a JSON object of every invocation field
@@ -54,6 +66,8 @@
 #include <lambda_plugin.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +96,11 @@ LAMBDA_EXPORT const lambda_plugin_descriptor *lambda_plugin_v1(void) {
 
 static const lambda_host_api *probe_host;
 
+static void probe_atexit(void) {
+    const char line[] = "probe: atexit ran\n";
+    write(2, line, sizeof line - 1);
+}
+
 static lambda_status probe_init(const lambda_host_api *host, void **state) {
     probe_host = host;
     const char *mode = getenv("PROBE_INIT");
@@ -93,6 +112,7 @@ static lambda_status probe_init(const lambda_host_api *host, void **state) {
     if (mode && strcmp(mode, "crash") == 0) *(volatile int *)NULL = 1;
     if (mode && strcmp(mode, "abort") == 0) abort();
     if (mode && strcmp(mode, "exit") == 0) exit(5);
+    if (mode && strcmp(mode, "atexit") == 0) atexit(probe_atexit);
     if (mode && strcmp(mode, "host-calls") == 0) {
         char line[160];
         int n = snprintf(line, sizeof line,
@@ -138,6 +158,30 @@ static void *crash_thread(void *unused) {
     (void)unused;
     probe_crash_null();
     return NULL;
+}
+
+static void *race_thread(void *unused) {
+    (void)unused;
+    probe_crash_null();
+    return NULL;
+}
+
+/* stream-race: the crashing thread waits for the tenth chunk. */
+static sem_t stream_chunks;
+
+static void *stream_race_thread(void *unused) {
+    (void)unused;
+    for (int i = 0; i < 10; i++) sem_wait(&stream_chunks);
+    probe_crash_null();
+    return NULL;
+}
+
+/* Overwrites its own frame's links, then crashes: nothing above it can be unwound. */
+LAMBDA_EXPORT __attribute__((noinline)) void probe_smash_stack(void) {
+    void **frame = __builtin_frame_address(0);
+    frame[0] = (void *)0x4141414141414141;
+    frame[1] = (void *)0x4242424242424242;
+    probe_crash_null();
 }
 
 /* The late-respond thread and the invocation that releases it. */
@@ -213,6 +257,45 @@ LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
         if (pthread_create(&thread, NULL, crash_thread, NULL) == 0) pthread_join(thread, NULL);
         return host->respond(inv, "survived", 8);
     }
+    if (is(inv, "fork-exit")) {
+        const char *child = getenv("PROBE_CHILD");
+        pid_t pid = fork();
+        if (pid == 0) {
+            if (child && strcmp(child, "crash") == 0) probe_crash_null();
+            exit(0);
+        }
+        if (pid > 0) waitpid(pid, NULL, 0);
+        return host->respond(inv, "parent", 6);
+    }
+    if (is(inv, "smash-stack")) probe_smash_stack();
+    if (is(inv, "race-crash")) {
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, race_thread, NULL) != 0) return LAMBDA_ERROR;
+        host->respond(inv, "raced", 5);
+        pthread_join(thread, NULL);
+        return LAMBDA_OK;
+    }
+    if (is(inv, "stream-race")) {
+        static char chunk[64 * 1024];
+        memset(chunk, 's', sizeof chunk);
+        sem_init(&stream_chunks, 0, 0);
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, stream_race_thread, NULL) != 0) return LAMBDA_ERROR;
+        host->stream_begin(inv, NULL);
+        for (;;) {
+            if (host->stream_write(inv, chunk, sizeof chunk) != LAMBDA_OK) break;
+            sem_post(&stream_chunks);
+        }
+        return LAMBDA_ERROR;
+    }
+    if (is(inv, "bad-pointer")) {
+        lambda_status status = host->respond(inv, (const void *)16, 100);
+        char line[48];
+        int n = snprintf(line, sizeof line, "bad-pointer respond returned %d", status);
+        host->log(inv, LAMBDA_LOG_INFO, line, (size_t)n);
+        return LAMBDA_OK;
+    }
+    if (is(inv, "raise-bus")) raise(SIGBUS);
     if (is(inv, "late-respond")) {
         sem_init(&late_go, 0, 0);
         sem_init(&late_done, 0, 0);

@@ -34,6 +34,16 @@
 #define LH_PHASE_ANSWERED 4
 /* The host itself exits: its exit hook stays silent. */
 #define LH_PHASE_EXITING 5
+/* The host is sending the answer, or a chunk of the stream: a report waits for it to be
+ * whole (within LH_GUARD_REPLY_MS). */
+#define LH_PHASE_SENDING 6
+/* The guard is reporting: nothing else may be sent, and a host thread that tries to move
+ * to another phase waits for the process to end. */
+#define LH_PHASE_REPORTING 7
+/* The guard waits for what the host is sending: when it is whole, the host moves to the
+ * next phase (LH_PHASE_STREAM, LH_PHASE_ANSWERED), hands over, and sends nothing more. A
+ * child process the plugin forks reports nothing: the guard remembers its own pid. */
+#define LH_PHASE_WAITING 8
 
 /* The error type of a crash report. */
 #define LH_CRASH_ERROR_TYPE "Runtime.Crash"
@@ -60,11 +70,19 @@ void lh_guard_remember_libraries(const void *plugin);
 void lh_guard_begin(const char *request_id, size_t request_id_size, const char *invocation_id,
                     size_t invocation_id_size);
 
-/* Moves to another phase (LH_PHASE_*). */
+/* Moves to another phase (LH_PHASE_*). Called before anything is sent for an
+ * invocation (ANSWERED, SENDING), so that a report and an answer never both go out: if
+ * the guard has already claimed the phase, the calling thread waits there for the
+ * process to end. */
 void lh_guard_set_phase(int phase);
 
-/* The handler's stream is open on connection `fd`, between chunks (LH_PHASE_STREAM). */
-void lh_guard_stream_open(int fd);
+/* INIT is over: the phase becomes LH_PHASE_IDLE, and the exit hook is registered again,
+ * ahead of the exit handlers the plugin registered during INIT. */
+void lh_guard_initialized(void);
+
+/* The handler's stream is being opened on connection `fd`: once the phase is
+ * LH_PHASE_STREAM, a report ends it with error trailers there. */
+void lh_guard_stream_socket(int fd);
 
 /* The current phase. */
 int lh_guard_phase(void);
