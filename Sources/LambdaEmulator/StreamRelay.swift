@@ -37,8 +37,11 @@ final class StreamRelay {
         self.gate = gate
     }
 
-    /// The error document the invoker gets when the limit is crossed.
-    static let limitMessage = "Response payload size exceeded maximum allowed payload size (\(maxBytes) bytes)."
+    /// What the invoker is told when the limit is crossed, `received` bytes in: the words
+    /// of AWS's emulator, which also counts what it had read when it stopped.
+    static func limitMessage(received: Int) -> String {
+        "Response payload size (\(received) bytes) exceeded maximum allowed payload size (\(maxBytes) bytes)."
+    }
 
     /// Passes `chunk` on. Returns true when this chunk crossed the limit: the invoker's
     /// stream has just ended with `Function.ResponseSizeTooLarge`.
@@ -50,10 +53,11 @@ final class StreamRelay {
             forward(chunk)
             return false
         }
+        let received = sent + chunk.readableBytes
         if room > 0, let last = chunk.readSlice(length: room) { forward(last) }
         capped = true
         let type = "Function.ResponseSizeTooLarge"
-        stream.end(errorType: type, errorBody: RuntimeAPIReplies.document(type: type, message: Self.limitMessage))
+        stream.end(errorType: type, errorBody: RuntimeAPIReplies.document(type: type, message: Self.limitMessage(received: received)))
         // What is left is read and dropped at full speed.
         resume()
         return true

@@ -55,6 +55,11 @@ import Testing
             .map { String(decoding: $0, as: UTF8.self) }
         #expect(
             document?.contains("exceeded maximum allowed payload size (209715200 bytes)") == true, "\(document ?? "none")")
+        // What had arrived when the limit was crossed, in AWS's emulator's words.
+        let received = document.flatMap { $0.range(of: "Response payload size (") }.flatMap { range in
+            document.flatMap { Int($0[range.upperBound...].prefix { $0.isNumber }) }
+        }
+        #expect((received ?? 0) > 200 * Self.mib, "\(document ?? "none")")
         #expect(ProcessWatch.until(60) { sender.finished })
         let refused = stream.reply()
         #expect(refused?.status == 413, "\(refused?.text ?? "no reply")")
