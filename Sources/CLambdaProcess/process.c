@@ -2,8 +2,13 @@
 #include "CLambdaProcess.h"
 #include "CLambdaSystem.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 int lh_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
@@ -11,20 +16,84 @@ int lh_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
 }
 
 
-static _Atomic pid_t children[64];
+#define LH_CHILDREN 64
+static _Atomic pid_t children[LH_CHILDREN];
+/* Held while a child's group is signalled and while a child is reaped, so that no signal
+ * reaches a process id the system has given to someone else. */
+static pthread_mutex_t reaping = PTHREAD_MUTEX_INITIALIZER;
 
 void lh_children_add(pid_t pid) {
-    for (int i = 0; i < 64; i++) {
+    for (int i = 0; i < LH_CHILDREN; i++) {
         pid_t empty = 0;
         if (atomic_compare_exchange_strong(&children[i], &empty, pid)) return;
     }
 }
 
-void lh_children_remove(pid_t pid) {
-    for (int i = 0; i < 64; i++) {
+static int children_remove(pid_t pid) {
+    for (int i = 0; i < LH_CHILDREN; i++) {
         pid_t expected = pid;
-        if (atomic_compare_exchange_strong(&children[i], &expected, 0)) return;
+        if (atomic_compare_exchange_strong(&children[i], &expected, 0)) return 1;
     }
+    return 0;
+}
+
+static int children_contain(pid_t pid) {
+    for (int i = 0; i < LH_CHILDREN; i++)
+        if (atomic_load(&children[i]) == pid) return 1;
+    return 0;
+}
+
+int lh_child_signal(pid_t pid, int signal_number) {
+    pthread_mutex_lock(&reaping);
+    int sent = children_contain(pid) ? kill(-pid, signal_number) : -1;
+    pthread_mutex_unlock(&reaping);
+    return sent;
+}
+
+struct watch {
+    pid_t pid;
+    void (*done)(void *context, int status);
+    void *context;
+};
+
+static void watch_child(void *argument) {
+    struct watch watch = *(struct watch *)argument;
+    free(argument);
+    /* The termination handler must never run here: it waits for this thread to reap. */
+    sigset_t termination;
+    sigemptyset(&termination);
+    sigaddset(&termination, SIGTERM);
+    sigaddset(&termination, SIGINT);
+    sigaddset(&termination, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &termination, NULL);
+    siginfo_t info;
+    while (waitid(P_PID, (id_t)watch.pid, &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {}
+    int status = 0;
+    pthread_mutex_lock(&reaping);
+    /* The leader is gone: so is the rest of its environment, as in Lambda. Its group id
+     * stays reserved until the leader is reaped just below. */
+    kill(-watch.pid, SIGKILL);
+    children_remove(watch.pid);
+    while (waitpid(watch.pid, &status, __WALL) < 0 && errno == EINTR) {}
+    pthread_mutex_unlock(&reaping);
+    watch.done(watch.context, status);
+}
+
+int lh_child_watch(pid_t pid, void (*done)(void *context, int status), void *context) {
+    struct watch *watch = malloc(sizeof *watch);
+    if (watch == NULL) return ENOMEM;
+    *watch = (struct watch){pid, done, context};
+    int started = lh_thread_start(watch_child, watch);
+    if (started != 0) {
+        /* Nothing would reap it: it does not run at all. */
+        free(watch);
+        pthread_mutex_lock(&reaping);
+        kill(-pid, SIGKILL);
+        children_remove(pid);
+        while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR) {}
+        pthread_mutex_unlock(&reaping);
+    }
+    return started;
 }
 
 /* Paths to remove on a termination signal. A slot's path is written before its flag is
@@ -67,12 +136,32 @@ static void remove_registered(void) {
         if (atomic_load(&cleanup_used[i])) rmdir(cleanup_paths[i]);
 }
 
-static void forward(int signal_number) {
-    for (int i = 0; i < 64; i++) {
+static int signal_children(int signal_number) {
+    int left = 0;
+    for (int i = 0; i < LH_CHILDREN; i++) {
         pid_t pid = atomic_load(&children[i]);
-        if (pid > 0) kill(pid, SIGTERM);
+        if (pid > 0) {
+            kill(-pid, signal_number);
+            left++;
+        }
     }
+    return left;
+}
+
+/* Async-signal-safe: unlink, rmdir, kill, nanosleep, _exit. The paths go first, so that a
+ * SIGKILL that comes while the runtimes are stopping leaves nothing behind. Then SIGTERM to
+ * each runtime's group, LH_STOP_GRACE_MS for them to exit (the watch threads reap them and
+ * empty their slots), and SIGKILL to what is left, as Lambda stops a runtime. */
+static void forward(int signal_number) {
     remove_registered();
+    if (signal_children(SIGTERM) > 0) {
+        struct timespec tick = {0, 10 * 1000 * 1000};
+        for (int waited = 0; waited < LH_STOP_GRACE_MS; waited += 10) {
+            nanosleep(&tick, NULL);
+            if (signal_children(0) == 0) break;
+        }
+        signal_children(SIGKILL);
+    }
     _exit(128 + signal_number);
 }
 
@@ -82,11 +171,12 @@ void lh_forward_termination(void) {
     lh_install_signal_handler(SIGHUP, forward);
 }
 
-int lh_spawn_reset_signals(posix_spawnattr_t *attributes) {
+int lh_spawn_setup(posix_spawnattr_t *attributes) {
     sigset_t none, all;
     sigemptyset(&none);
     sigfillset(&all);
     posix_spawnattr_setsigmask(attributes, &none);
     posix_spawnattr_setsigdefault(attributes, &all);
-    return posix_spawnattr_setflags(attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setpgroup(attributes, 0);
+    return posix_spawnattr_setflags(attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 }

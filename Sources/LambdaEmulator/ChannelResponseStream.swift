@@ -42,10 +42,11 @@ final class ChannelResponseStream: ResponseStream, @unchecked Sendable {
         }
     }
 
-    func write(_ chunk: ByteBuffer) {
+    func write(_ chunk: ByteBuffer, written: @escaping @Sendable () -> Void) {
         channel.eventLoop.execute { [self] in
-            guard begun, !ended, chunk.readableBytes > 0 else { return }
-            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk)), promise: nil)
+            guard begun, !ended, chunk.readableBytes > 0 else { return written() }
+            // Complete once the bytes are in the socket (or the caller is gone).
+            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk))).whenComplete { _ in written() }
         }
     }
 

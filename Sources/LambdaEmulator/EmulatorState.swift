@@ -2,7 +2,8 @@ import NIOCore
 import NIOHTTP1
 
 /// The emulator's bookkeeping: queued invocations, runtimes waiting on `/next`,
-/// invocations handed out and not yet answered, and the current runtime's phase.
+/// invocations handed out and not yet answered, and the current runtime's phase (in
+/// `EmulatorState+Runtime.swift`).
 ///
 /// Each `/next` gets its own invocation: a runtime that asks once at a time (every
 /// runtime that follows the Runtime API) gets one invocation at a time. One that waits on
@@ -30,75 +31,38 @@ final class EmulatorState: @unchecked Sendable {
     }
 
     let eventLoop: EventLoop
+    /// Hands work to `eventLoop` from other threads until the emulator shuts down.
+    let gate: LoopGate
     let configuration: EmulatorConfiguration
-    private var queue: [Pending] = []
-    private var waiters: [Waiter] = []
-    private var inflight: [String: Pending] = [:]
-    /// The init error the current runtime reported, if any: it answers every invocation
-    /// until a fresh runtime starts.
-    private(set) var initError: InvocationResult?
-    /// Whether the current runtime finished INIT (asked for its first invocation).
-    private(set) var initialized = false
-    /// Whether the current runtime ran out of INIT time.
-    private(set) var initTimedOut = false
-    /// Completed when the current runtime first asks for an invocation (true), or fails
-    /// its INIT (false). Made on first use, so an emulator that never started leaks none.
-    private var readiness: EventLoopPromise<Bool>?
-    private var readinessSettled = false
-    private var initTimer: Scheduled<Void>?
+    var queue: [Pending] = []
+    var waiters: [Waiter] = []
+    /// `/next` requests that came while the runtime was being stopped, or after it
+    /// reported an init error: they get work once a fresh runtime starts (a runtime started
+    /// by hand may be among them). A closed connection's is forgotten.
+    var held: [Waiter] = []
+    var inflight: [String: Pending] = [:]
     /// Set when the runtime is being stopped (a missed deadline, an INIT that took too
     /// long): it gets no more work, and what is queued waits for its successor.
-    private var draining = false
-    /// Stops the current runtime (it missed a deadline or its INIT took too long).
+    var draining = false
+    /// Stops the current runtime at once (a missed deadline, an INIT that took too long,
+    /// an init error it stays alive after). Set by the supervisor.
     var stopRuntime: (@Sendable () -> Void)?
+    /// Asks for a runtime: invocations are queued and none is running. Set by the supervisor.
+    var needRuntime: (@Sendable () -> Void)?
+    /// The current runtime's phase: see `EmulatorState+Runtime.swift`.
+    var runtime = RuntimePhase()
 
     init(eventLoop: EventLoop, configuration: EmulatorConfiguration) {
         self.eventLoop = eventLoop
+        gate = LoopGate(eventLoop)
         self.configuration = configuration
-    }
-
-    /// A fresh runtime starts: forget what the previous one reported and bound its INIT.
-    func reset() {
-        initError = nil
-        settle(false)
-        readiness = nil
-        readinessSettled = false
-        initialized = false
-        initTimedOut = false
-        draining = false
-        initTimer?.cancel()
-        initTimer = eventLoop.scheduleTask(in: .seconds(Int64(configuration.initTimeout))) { [self] in
-            stopSlowInit()
-        }
-        // Waiters stay: a dead runtime's are dropped when its connection closes, and a
-        // runtime started by hand may already be waiting.
-    }
-
-    private func settle(_ ready: Bool) {
-        guard !readinessSettled else { return }
-        readinessSettled = true
-        readiness?.succeed(ready)
-    }
-
-    /// Whether the current runtime got ready (true) or failed its INIT (false).
-    var ready: EventLoopFuture<Bool> {
-        if readinessSettled { return eventLoop.makeSucceededFuture(initialized) }
-        let promise = readiness ?? eventLoop.makePromise()
-        readiness = promise
-        return promise.futureResult
     }
 
     /// The runtime's state in the words of AWS's emulator, for a refused transition.
     var runtimeStateName: String { inflight.isEmpty ? "Ready" : "Running" }
 
-    /// Invocations queued and not yet handed out.
-    var queuedCount: Int { queue.count }
-
-    /// Invocations handed out and not yet answered.
-    var inflightCount: Int { inflight.count }
-
     func enqueue(_ invocation: EmulatedInvocation, promise: EventLoopPromise<InvocationResult>) {
-        if let initError {
+        if let initError = runtime.initError {
             promise.succeed(initError)
             return
         }
@@ -106,32 +70,34 @@ final class EmulatorState: @unchecked Sendable {
             Pending(
                 requestID: EmulatorIdentifiers.uuid(), invocationID: EmulatorIdentifiers.hex(16),
                 traceID: EmulatorIdentifiers.traceID(), invocation: invocation, promise: promise))
+        // Decided here, on the loop, so that no invocation is left queued with no runtime
+        // however its arrival and the last runtime's exit interleave.
+        if !runtime.present { needRuntime?() }
         dispatch()
     }
 
     /// A runtime asks for the next invocation.
     func next(token: ObjectIdentifier, deliver: @escaping (Pending) -> Bool) {
-        // A runtime being stopped keeps its request open until it is gone.
-        if draining { return }
+        let waiter = Waiter(token: token, deliver: deliver)
+        // A runtime being stopped, or one that reported an init error, gets nothing more;
+        // its request stays open until it is gone, or until a fresh runtime starts.
+        if draining || runtime.initError != nil {
+            held.append(waiter)
+            return
+        }
         finishInit()
-        waiters.append(Waiter(token: token, deliver: deliver))
+        waiters.append(waiter)
         dispatch()
     }
 
     /// A connection closed: its parked `/next` can no longer be answered.
     func forget(token: ObjectIdentifier) {
         waiters.removeAll { $0.token == token }
-    }
-
-    private func finishInit() {
-        initTimer?.cancel()
-        initTimer = nil
-        initialized = true
-        settle(true)
+        held.removeAll { $0.token == token }
     }
 
     /// Hands queued invocations to waiting runtimes, in order.
-    private func dispatch() {
+    func dispatch() {
         while !draining, !queue.isEmpty, !waiters.isEmpty {
             hand(queue.removeFirst(), to: waiters.removeFirst())
         }
@@ -156,36 +122,21 @@ final class EmulatorState: @unchecked Sendable {
         }
     }
 
+    /// The runtime missed a deadline: it is stopped before its invoker is answered, and
+    /// what it would have been handed waits for its successor.
     private func timedOut(_ requestID: String) {
         guard let pending = inflight.removeValue(forKey: requestID) else { return }
-        draining = true
-        waiters.removeAll()
+        stopHandingOut()
+        stopRuntime?()
         let message = "RequestId: \(requestID) Error: Task timed out after \(configuration.timeout).00 seconds"
         pending.promise.succeed(.failure(type: "Sandbox.Timedout", message: message))
-        stopRuntime?()
     }
 
-    /// INIT took longer than allowed: the waiting invocations are told so, and the runtime
-    /// is stopped; what comes later waits for a fresh one.
-    private func stopSlowInit() {
-        initTimer = nil
-        guard !initialized, initError == nil else { return }
-        initTimedOut = true
-        let seconds = configuration.initTimeout
-        configuration.log(
-            "INIT_REPORT Init Duration: \(seconds * 1000).00 ms\tPhase: init\tStatus: timeout "
-                + "(the runtime did not call GET /2018-06-01/runtime/invocation/next in time; it is replaced)")
+    /// The runtime is being stopped: its parked `/next` requests wait for a fresh runtime.
+    func stopHandingOut() {
         draining = true
+        held += waiters
         waiters.removeAll()
-        settle(false)
-        for pending in queue {
-            let message =
-                "RequestId: \(pending.requestID) Error: INIT timed out after \(seconds).00 seconds: the runtime did not "
-                + "call GET /2018-06-01/runtime/invocation/next; make its INIT faster or raise --init-timeout"
-            pending.promise.succeed(.failure(type: "Sandbox.Timedout", message: message))
-        }
-        queue.removeAll()
-        stopRuntime?()
     }
 
     /// Claims the stream of the invocation `requestID` for the connection `token`, if that
@@ -215,41 +166,6 @@ final class EmulatorState: @unchecked Sendable {
         return .accepted
     }
 
-    /// The runtime reported an init error: whoever waits gets it, and so does every
-    /// invocation until a fresh runtime starts. False (nothing changes) once INIT is over.
-    func recordInitError(_ result: InvocationResult) -> Bool {
-        guard !initialized else { return false }
-        initTimer?.cancel()
-        initError = result
-        settle(false)
-        failInflight(with: result)
-        for pending in queue { pending.promise.succeed(result) }
-        queue.removeAll()
-        return true
-    }
-
-    /// The runtime is gone: the invocation it was handed fails with `describe(requestID)`.
-    /// One that died during INIT fails the queued ones too; otherwise they wait for the
-    /// next runtime. Returns whether it died during INIT.
-    func runtimeExited(_ describe: (String) -> InvocationResult) -> Bool {
-        let duringInit = !initialized
-        initTimer?.cancel()
-        settle(false)
-        waiters.removeAll()
-        if initError != nil { return duringInit }
-        for (requestID, pending) in inflight {
-            pending.timer?.cancel()
-            pending.promise.succeed(describe(requestID))
-        }
-        inflight.removeAll()
-        // A runtime replaced for a slow INIT already told its invocations.
-        if duringInit && !draining {
-            for pending in queue { pending.promise.succeed(describe(pending.requestID)) }
-            queue.removeAll()
-        }
-        return duringInit
-    }
-
     /// Answers every invocation handed out with `result`.
     func failInflight(with result: InvocationResult) {
         for pending in inflight.values {
@@ -259,12 +175,18 @@ final class EmulatorState: @unchecked Sendable {
         inflight.removeAll()
     }
 
+    /// Answers every queued invocation with `result`.
+    func failQueued(with result: (Pending) -> InvocationResult) {
+        for pending in queue { pending.promise.succeed(result(pending)) }
+        queue.removeAll()
+    }
+
     /// Answers every invocation, handed out or queued, with `result` (shutdown).
     func failAll(with result: InvocationResult) {
-        initTimer?.cancel()
+        runtime.initTimer?.cancel()
+        abandonExit()
         settle(false)
         failInflight(with: result)
-        for pending in queue { pending.promise.succeed(result) }
-        queue.removeAll()
+        failQueued { _ in result }
     }
 }

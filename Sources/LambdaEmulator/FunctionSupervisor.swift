@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// Keeps one runtime serving one emulated function, the way Lambda does.
 ///
@@ -7,26 +8,37 @@ import Glibc
 /// that exits during INIT fails the invocations waiting for it too, at once; one that
 /// misses a deadline is stopped and its invocation fails with `Sandbox.Timedout`; one
 /// whose INIT outlasts the init timeout is stopped and its waiting invocations are told
-/// so; one that reports an init error fails the invocations waiting for it. In every case
-/// the next invocation starts a fresh runtime. Invocations are queued, never dropped, and
-/// handed to the runtime one at a time.
+/// so; one that reports an init error fails the invocations waiting for it, and is stopped
+/// if it stays. In every case the next invocation starts a fresh runtime. Invocations are
+/// queued, never dropped, and handed to the runtime one at a time.
 ///
 /// Runtimes that keep failing INIT are restarted with a growing pause (``backoff(after:)``),
 /// never in a tight loop.
 public actor FunctionSupervisor {
     /// The Runtime API the runtime talks to.
     public let emulator: RuntimeAPIEmulator
-    private var launch: @Sendable (String) -> RuntimeProcess.Launch
-    private var runtime: RuntimeProcess?
-    private var generation = 0
+    private let launch: @Sendable (String) -> RuntimeProcess.Launch
+    private let cleanup: (@Sendable () -> Void)?
+    /// The runtime, from its start until the emulator has dealt with its exit. Readable off
+    /// the actor, so that a runtime that missed its deadline is killed before its invoker
+    /// is answered.
+    private nonisolated let current = Mutex<RuntimeProcess?>(nil)
+    /// Set by the emulator's loop when invocations wait and no runtime is there for them.
+    private nonisolated let wanted = Atomic(false)
     /// A start under way (waiting out a back-off), which later callers join.
     private var starting: Task<Void, Error>?
-    /// Runtimes in a row that died before finishing INIT, and when the last one did.
-    private var initFailures = 0
-    private var lastFailure = ContinuousClock.now
     private var closed = false
+    /// Set by ``retire()``: new invocations go elsewhere.
+    private var retiring = false
+    /// Invocations inside ``invoke(_:)``, and who waits for there to be none.
+    private var admitted = 0
+    private var drained: [CheckedContinuation<Void, Never>] = []
 
-    private let cleanup: (@Sendable () -> Void)?
+    /// Thrown by ``invoke(_:)`` once the supervisor is retiring: the invocation was not
+    /// queued here and should go to its successor.
+    public struct Retired: Error, CustomStringConvertible {
+        public var description: String { "this build of the function was replaced" }
+    }
 
     /// Creates a supervisor around an emulator; `launch` describes the runtime to start
     /// for a Runtime API endpoint; `cleanup` runs once the supervisor has shut down.
@@ -38,8 +50,13 @@ public actor FunctionSupervisor {
         self.emulator = emulator
         self.cleanup = cleanup
         self.launch = launch
-        // Weak, so that a retired supervisor is not kept alive by its emulator's callback.
-        emulator.onStuckRuntime { [weak self] in Task { await self?.stopRuntime() } }
+        // Weak, so that a retired supervisor is not kept alive by its emulator's callbacks.
+        emulator.onStuckRuntime { [weak self] in self?.killRuntime() }
+        emulator.onNeedRuntime { [weak self] in
+            guard let self else { return }
+            self.wanted.store(true, ordering: .sequentiallyConsistent)
+            Task { try? await self.startRuntimeIfNeeded() }
+        }
     }
 
     /// The pause before starting a runtime after `failures` in a row died during INIT:
@@ -49,9 +66,25 @@ public actor FunctionSupervisor {
         return .milliseconds(min(100 << min(failures - 1, 6), 5_000))
     }
 
-    /// Runs one invocation, starting a runtime if none is running.
+    /// Runs one invocation, starting a runtime if none is running. Throws ``Retired`` if
+    /// the supervisor retires before the invocation is queued (while it waits out a
+    /// back-off, say).
     public func invoke(_ invocation: EmulatedInvocation) async throws -> InvocationResult {
-        try await startRuntimeIfNeeded()
+        guard !retiring else { throw Retired() }
+        admitted += 1
+        defer {
+            admitted -= 1
+            if admitted == 0 {
+                drained.forEach { $0.resume() }
+                drained.removeAll()
+            }
+        }
+        do {
+            try await startRuntimeIfNeeded()
+        } catch where retiring {
+            throw Retired()
+        }
+        if retiring { throw Retired() }
         return try await emulator.invoke(invocation)
     }
 
@@ -61,35 +94,37 @@ public actor FunctionSupervisor {
         try await startRuntimeIfNeeded()
     }
 
-    /// Waits until every queued and handed-out invocation is answered, then shuts down.
+    /// Lets the invocations already queued here finish, sends the rest (those waiting out
+    /// a back-off too) to the successor by throwing ``Retired``, then shuts down.
     public func retire() async {
-        while await emulator.isBusy() {
-            try? await Task.sleep(nanoseconds: 20_000_000)
+        retiring = true
+        starting?.cancel()
+        while admitted > 0 {
+            await withCheckedContinuation { drained.append($0) }
         }
         await shutdown()
     }
 
-    /// Stops the runtime (it is started again for the next invocation).
-    public func stopRuntime() {
-        runtime?.signal(SIGKILL)
+    /// Kills the runtime's process group at once; a fresh runtime replaces it when an
+    /// invocation needs one.
+    private nonisolated func killRuntime() {
+        current.withLock { $0?.signal(SIGKILL) }
     }
 
     /// Stops the runtime and the emulator.
     public func shutdown() async {
         guard !closed else { return }
         closed = true
-        let process = runtime
-        runtime = nil
-        generation += 1
         starting?.cancel()
-        await process?.stop()
+        await current.withLock { $0 }?.stop()
         await emulator.shutdown()
         cleanup?()
     }
 
     private func startRuntimeIfNeeded() async throws {
         if let starting { return try await starting.value }
-        guard runtime == nil, !closed else { return }
+        guard !closed, current.withLock({ $0 == nil }) else { return }
+        wanted.store(false, ordering: .sequentiallyConsistent)
         let task = Task { try await self.spawnAfterBackoff() }
         starting = task
         defer { starting = nil }
@@ -97,33 +132,30 @@ public actor FunctionSupervisor {
     }
 
     private func spawnAfterBackoff() async throws {
-        let pause = Self.backoff(after: initFailures) - (ContinuousClock.now - lastFailure)
+        let (failures, since) = await emulator.initFailures()
+        let pause = Self.backoff(after: failures) - since
         if pause > .zero { try await Task.sleep(for: pause) }
         guard !closed else { return }
         await emulator.reset()
         guard !closed else { return }
-        let process = try RuntimeProcess.spawn(launch(emulator.endpoint))
-        runtime = process
-        generation += 1
-        let started = generation
-        Task { await self.watch(process, generation: started) }
+        let process: RuntimeProcess
+        do {
+            process = try RuntimeProcess.spawn(launch(emulator.endpoint))
+        } catch {
+            await emulator.runtimeNotStarted(error.message)
+            throw error
+        }
+        current.withLock { $0 = process }
+        await emulator.runtimeStarted()
+        Task { await self.watch(process) }
     }
 
-    private func watch(_ process: RuntimeProcess, generation started: Int) async {
+    private func watch(_ process: RuntimeProcess) async {
         let status = await process.waitForExit()
-        guard started == generation, !closed else { return }
-        runtime = nil
-        let duringInit = await emulator.runtimeExited(status: status)
-        if duringInit {
-            initFailures += 1
-            lastFailure = .now
-        } else {
-            initFailures = 0
-        }
-        // Invocations queued behind one that was handling work wait for a fresh runtime.
-        guard started == generation, !closed, runtime == nil else { return }
-        if await emulator.hasQueuedInvocations() {
-            try? await startRuntimeIfNeeded()
-        }
+        await emulator.runtimeExited(status: status)
+        current.withLock { if $0 === process { $0 = nil } }
+        // Invocations queued while the emulator dealt with the exit asked for a runtime
+        // (`wanted`) before this point, or will find none and start one themselves.
+        if wanted.load(ordering: .sequentiallyConsistent) { try? await startRuntimeIfNeeded() }
     }
 }

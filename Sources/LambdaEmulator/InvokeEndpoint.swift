@@ -9,11 +9,19 @@ import NIOHTTP1
 /// also status 200, with the error document as the body and `X-Amz-Function-Error:
 /// Unhandled`, as Lambda's Invoke API does. An event over 6 MiB gets 413
 /// `RequestEntityTooLarge` (see ``InvokeHandler``). Callers are served concurrently; the
-/// function queues them. Optional headers: `X-Amz-Client-Context` (base64, as the Invoke API takes
-/// it), `X-Amz-Cognito-Identity`, `X-Amz-Tenant-Id`.
+/// function queues them. Optional headers, checked as ``InvokeHeaders`` says:
+/// `X-Amz-Client-Context` (a JSON object in base64, as the Invoke API takes it),
+/// `X-Amz-Cognito-Identity`, `X-Amz-Tenant-Id`.
 public final class InvokeEndpoint: @unchecked Sendable {
     /// The path RIE serves.
     public static let path = "/2015-03-31/functions/function/invocations"
+
+    /// The largest event Lambda's Invoke API takes (6 MiB).
+    public static let maxEventBytes = 6 * 1024 * 1024
+
+    /// The Invoke API's refusal of a larger event, as the 413's body.
+    public static let eventTooLarge =
+        #"{"errorMessage":"Request must be smaller than \#(maxEventBytes) bytes for the InvokeFunction operation","errorType":"RequestEntityTooLarge"}"#
 
     private let server: LoopbackHTTPServer
 
@@ -30,7 +38,10 @@ public final class InvokeEndpoint: @unchecked Sendable {
         port: Int,
         invoke: @escaping @Sendable (EmulatedInvocation) async -> InvocationResult
     ) async throws -> InvokeEndpoint {
-        InvokeEndpoint(server: try await LoopbackHTTPServer.start(port: port) { InvokeHandler(invoke: invoke) })
+        // A caller may half-close and wait for a slow function's answer. (The Runtime API
+        // takes no half-closure: a runtime's end of input means it is gone, and its parked
+        // `/next` with it.)
+        InvokeEndpoint(server: try await LoopbackHTTPServer.start(port: port, halfClosure: true) { InvokeHandler(invoke: invoke) })
     }
 
     /// The URL to POST events to.

@@ -4,16 +4,15 @@ import NIOHTTP1
 
 /// One connection to the invoke endpoint.
 ///
-/// A request body may take ``maxRequestBytes``, as Lambda's Invoke API allows: a larger
-/// one is refused with 413 as soon as it is known to be larger (its Content-Length, or
-/// the chunk that crosses the limit), and the rest is read and dropped, never kept.
-/// `Expect: 100-continue` gets `100 Continue`, or the 413 at once.
+/// A request body may take ``InvokeEndpoint/maxEventBytes``, as Lambda's Invoke API
+/// allows: a larger one is refused with 413 as soon as it is known to be larger (its
+/// Content-Length, or the chunk that crosses the limit), and the rest is read and dropped,
+/// never kept; the connection closes once the request has ended. `Expect: 100-continue`
+/// gets `100 Continue`, or the 413 at once. Invalid optional headers (``InvokeHeaders``)
+/// get 400 `InvalidRequestContentException`.
 final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
-
-    /// The largest event Lambda's Invoke API takes (6 MiB).
-    static let maxRequestBytes = 6 * 1024 * 1024
 
     private let invoke: @Sendable (EmulatedInvocation) async -> InvocationResult
     private var head: HTTPRequestHead?
@@ -33,15 +32,14 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
             body.clear()
             refused = false
             let announced = requestHead.headers.first(name: "Content-Length").flatMap { Int($0) } ?? 0
-            if announced > Self.maxRequestBytes {
+            if announced > InvokeEndpoint.maxEventBytes {
                 refuseTooLarge(context: context)
-            } else if requestHead.headers.first(name: "Expect")?.lowercased() == "100-continue" {
-                let proceed = HTTPResponseHead(version: requestHead.version, status: .continue)
-                context.writeAndFlush(wrapOutboundOut(.head(proceed)), promise: nil)
+            } else {
+                context.continueIfExpected(requestHead)
             }
         case .body(var chunk):
             guard !refused else { return }
-            if body.readableBytes + chunk.readableBytes > Self.maxRequestBytes {
+            if body.readableBytes + chunk.readableBytes > InvokeEndpoint.maxEventBytes {
                 body.clear()
                 refuseTooLarge(context: context)
             } else {
@@ -62,13 +60,9 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
     /// end of the reply) while what it still sends is dropped.
     private func refuseTooLarge(context: ChannelHandlerContext) {
         refused = true
-        keepAlive = false
-        let message = "Request must be smaller than \(Self.maxRequestBytes) bytes for the InvokeFunction operation"
-        let text = #"{"errorMessage":"\#(message)","errorType":"RequestEntityTooLarge"}"#
-        respond(
-            status: .payloadTooLarge, headers: [("X-Amzn-ErrorType", "RequestEntityTooLargeException")],
-            body: Array(text.utf8), context: context)
-        context.close(mode: .output, promise: nil)
+        var headers = HTTPHeaders([("Content-Type", "application/json")])
+        headers.add(name: "X-Amzn-ErrorType", value: "RequestEntityTooLargeException")
+        context.writeRefusal(.payloadTooLarge, headers: headers, body: InvokeEndpoint.eventTooLarge)
     }
 
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -79,10 +73,19 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
             respond(status: .notFound, headers: [], body: Array(text.utf8), context: context)
             return
         }
-        var invocation = EmulatedInvocation(payload: body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
-        invocation.clientContext = head.headers.first(name: "X-Amz-Client-Context").flatMap { Base64.decode($0).map { String(decoding: $0, as: UTF8.self) } }
-        invocation.cognitoIdentity = head.headers.first(name: "X-Amz-Cognito-Identity")
-        invocation.tenantID = head.headers.first(name: "X-Amz-Tenant-Id")
+        let headers: InvokeHeaders
+        do {
+            headers = try InvokeHeaders(head.headers)
+        } catch {
+            let text = #"{"errorMessage":"\#(JSONText.escaped(error.message))","errorType":"InvalidRequestContent"}"#
+            respond(
+                status: .badRequest, headers: [("X-Amzn-ErrorType", "InvalidRequestContentException")], body: Array(text.utf8),
+                context: context)
+            return
+        }
+        var invocation = EmulatedInvocation(
+            payload: body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [], clientContext: headers.clientContext,
+            cognitoIdentity: headers.cognitoIdentity, tenantID: headers.tenantID)
         let loop = context.eventLoop
         let bound = NIOLoopBound(context, eventLoop: loop)
         let invoke = self.invoke

@@ -1,3 +1,4 @@
+import Glibc
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -13,11 +14,14 @@ struct LoopbackHTTPServer {
 
     /// Binds 127.0.0.1:`port` (0 picks a free port) on `group`, a one-thread group the
     /// server owns from now on. A request's headers (and trailers) may take `headerLimit`
-    /// bytes; more is refused with 400.
+    /// bytes; more is refused with 400. With `halfClosure`, a client that half-closes after
+    /// its request (`nc -N`) still gets its reply, and the connection closes after it;
+    /// without, the end of a client's input ends the connection at once.
     static func start(
         port: Int,
         group: MultiThreadedEventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1),
         headerLimit: Int = 80 * 1024,
+        halfClosure: Bool = false,
         handler: @escaping @Sendable () -> any ChannelHandler & Sendable
     ) async throws -> LoopbackHTTPServer {
         var configured = NIOHTTPDecoderLimitConfiguration()
@@ -28,9 +32,10 @@ struct LoopbackHTTPServer {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: halfClosure)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true, withDecoderLimitConfiguration: limits).flatMap {
-                    channel.pipeline.addHandler(handler())
+                    channel.pipeline.addHandlers(halfClosure ? [HalfClosureHandler(), handler()] : [handler()])
                 }
             }
         do {
@@ -38,7 +43,9 @@ struct LoopbackHTTPServer {
             return LoopbackHTTPServer(group: group, channel: channel)
         } catch {
             try? await group.shutdownGracefully()
-            throw EmulatorError("cannot listen on 127.0.0.1:\(port): \(error)")
+            // SwiftNIO's own description names its internals ("bind(descriptor:ptr:bytes:)").
+            let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
+            throw EmulatorError("cannot listen on 127.0.0.1:\(port): \(reason)")
         }
     }
 
@@ -54,15 +61,36 @@ extension ChannelHandlerContext {
     /// keep the connection alive, the response says `Connection: close` and the
     /// connection is closed once it is written.
     func writeResponse(_ status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, keepAlive: Bool) {
+        let written = write(status, headers: headers, body: body, keepAlive: keepAlive)
+        if !keepAlive {
+            let channel = self.channel
+            written.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// Writes a response that refuses a request before its body has been read, with
+    /// `Connection: close`, then closes the output once it is written: the caller sees
+    /// the end of the reply (a FIN, not a reset, which would lose the reply while the caller
+    /// is still sending). The handler drops the rest of the request and closes the
+    /// connection at its end.
+    func writeRefusal(_ status: HTTPResponseStatus, headers: HTTPHeaders, body text: String) {
+        let written = write(status, headers: headers, body: channel.allocator.buffer(string: text), keepAlive: false)
+        let channel = self.channel
+        written.whenComplete { _ in channel.close(mode: .output, promise: nil) }
+    }
+
+    /// Answers `Expect: 100-continue` with `100 Continue`, so that the client sends the body.
+    func continueIfExpected(_ head: HTTPRequestHead) {
+        guard head.headers.first(name: "Expect")?.lowercased() == "100-continue" else { return }
+        writeAndFlush(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+    }
+
+    private func write(_ status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, keepAlive: Bool) -> EventLoopFuture<Void> {
         var headers = headers
         headers.add(name: "Content-Length", value: String(body.readableBytes))
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
-        let ended = writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
-        if !keepAlive {
-            let channel = self.channel
-            ended.whenComplete { _ in channel.close(promise: nil) }
-        }
+        return writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
     }
 }

@@ -2,7 +2,6 @@ import FoundationEssentials
 import LambdaRuntimeAPI
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// The service side of the Lambda Runtime API (2018-06-01), embedded, for running a
 /// runtime on a laptop: `lambda-host invoke` starts one, queues an event, and prints
@@ -16,8 +15,10 @@ import Synchronization
 /// - `POST /2018-06-01/runtime/invocation/{id}/response` and `.../error`: 202, and the
 ///   invoker gets the body; 400 for an id that is unknown or already answered, 410 for a
 ///   stale `Lambda-Runtime-Invocation-Id`, 413 for a response over 6 MiB (the invoker
-///   then gets `Function.ResponseSizeTooLarge`). A request cut off mid-way answers its
-///   invocation with `Runtime.TruncatedResponse`.
+///   then gets `Function.ResponseSizeTooLarge`; at once, before the body, when its
+///   Content-Length says so). A streamed response goes to the invoker as it comes, paced
+///   by the invoker (``StreamRelay``) and cut at 200 MiB. A request cut off mid-way answers
+///   its invocation with `Runtime.TruncatedResponse`. `Expect: 100-continue` is honoured.
 /// - `POST /2018-06-01/runtime/init/error`: 202 during INIT, and every waiting invoker
 ///   gets the error; 403 `InvalidStateTransition` after the first `/next`.
 /// - `POST /2020-01-01/extension/register` and `GET /2020-01-01/extension/event/next`:
@@ -27,10 +28,9 @@ import Synchronization
 public final class RuntimeAPIEmulator: @unchecked Sendable {
     private let server: LoopbackHTTPServer
     private let state: EmulatorState
-    private var loop: EventLoop { state.eventLoop }
-    /// Set once `shutdown` begins: from then on nothing is scheduled on the loop, which is
-    /// going away (SwiftNIO complains about work given to a loop that has shut down).
-    private let closed = Mutex(false)
+    /// Hands work to the loop until `shutdown` begins; from then on nothing reaches the
+    /// loop, which is going away.
+    private var gate: LoopGate { state.gate }
 
     /// `host:port` to put in `AWS_LAMBDA_RUNTIME_API`.
     public let endpoint: String
@@ -61,35 +61,45 @@ public final class RuntimeAPIEmulator: @unchecked Sendable {
     /// base64.
     static let headerLimit = 256 * 1024 * 6 * 4 / 3 + 64 * 1024
 
-    /// Gives `work` to the loop, unless `shutdown` has begun (checked and scheduled under
-    /// one lock, so that no work reaches a loop that is going away).
-    private func schedule<T: Sendable>(_ work: @escaping @Sendable () -> T) -> EventLoopFuture<T>? {
-        closed.withLock { closed in closed ? nil : loop.submit(work) }
-    }
-
     /// Runs `work` on the loop and returns its value; `fallback` once shut down.
     private func onLoop<T: Sendable>(_ fallback: T, _ work: @escaping @Sendable () -> T) async -> T {
-        guard let future = schedule(work) else { return fallback }
+        guard let future = gate.submit(work) else { return fallback }
         return (try? await future.get()) ?? fallback
     }
 
     /// Queues an invocation and waits for the runtime's answer, or for the timeout, exit
     /// or init error that ends it.
     public func invoke(_ invocation: EmulatedInvocation) async throws -> InvocationResult {
-        let answer = closed.withLock { closed -> EventLoopFuture<InvocationResult>? in
-            guard !closed else { return nil }
-            let promise = loop.makePromise(of: InvocationResult.self)
-            loop.execute { self.state.enqueue(invocation, promise: promise) }
+        let queued = gate.submit { () -> EventLoopFuture<InvocationResult> in
+            let promise = self.state.eventLoop.makePromise(of: InvocationResult.self)
+            self.state.enqueue(invocation, promise: promise)
             return promise.futureResult
         }
-        guard let answer else { return Self.shuttingDown }
-        return try await answer.get()
+        guard let queued else { return Self.shuttingDown }
+        return try await queued.flatMap { $0 }.get()
     }
 
-    /// A fresh runtime is about to start: forget what the last one reported, and start
-    /// timing its INIT.
+    /// A fresh runtime is about to start: forget what the last one reported.
     public func reset() async {
         await onLoop(()) { self.state.reset() }
+    }
+
+    /// The runtime process started: its INIT is timed from now.
+    public func runtimeStarted() async {
+        await onLoop(()) { self.state.runtimeStarted() }
+    }
+
+    /// The runtime process could not be started (`message` says why): the invocations
+    /// waiting for it get `Runtime.Unavailable`.
+    public func runtimeNotStarted(_ message: String) async {
+        await onLoop(()) { self.state.runtimeNotStarted(.failure(type: "Runtime.Unavailable", message: message)) }
+    }
+
+    /// INIT failures in a row (or runtimes that could not start), and how long ago the
+    /// last one was: what the pause before the next start is made from.
+    public func initFailures() async -> (count: Int, since: Duration) {
+        let (count, since) = await onLoop((0, TimeAmount.zero)) { self.state.initFailures }
+        return (count, .nanoseconds(since.nanoseconds))
     }
 
     /// Waits until the current runtime asks for its first invocation (true) or reports
@@ -99,29 +109,26 @@ public final class RuntimeAPIEmulator: @unchecked Sendable {
         return (try? await future.get()) ?? false
     }
 
-    /// The runtime exited with `status` (in words: `exit status 3`, `signal: killed`): the
-    /// invocation it was handed gets `Runtime.ExitError` in Lambda's words; queued ones
-    /// get it too if it died during INIT, or wait for the next runtime. Returns whether
-    /// it died during INIT.
+    /// The runtime exited with `status` (in words: `exit status 3`, `signal: killed`).
+    /// Once what it sent before its exit has been read, the invocation it was handed gets
+    /// `Runtime.ExitError` in Lambda's words; queued ones get it too if it died during
+    /// INIT, or wait for the next runtime. Returns whether it died during INIT.
     @discardableResult
     public func runtimeExited(status: String) async -> Bool {
         let reason = status == "exit status 0" ? "Runtime exited without providing a reason" : "Runtime exited with error: \(status)"
-        return await onLoop(false) {
+        let dealt = gate.submit {
             self.state.runtimeExited { requestID in
                 .failure(type: "Runtime.ExitError", message: "RequestId: \(requestID) Error: \(reason)")
             }
         }
-    }
-
-    /// Whether invocations are queued or handed out.
-    public func isBusy() async -> Bool {
-        await onLoop(false) { self.state.queuedCount + self.state.inflightCount > 0 }
+        guard let dealt else { return false }
+        return (try? await dealt.flatMap { $0 }.get()) ?? false
     }
 
     /// The `errorType: errorMessage` of the init error the current runtime reported, or
     /// of its INIT running out of time, if either.
     public func lastInitError() async -> String? {
-        let (reported, timedOut) = await onLoop((nil, false)) { (self.state.initError, self.state.initTimedOut) }
+        let (reported, timedOut) = await onLoop((nil, false)) { (self.state.runtime.initError, self.state.runtime.initTimedOut) }
         if timedOut {
             return "Sandbox.Timedout: INIT timed out after \(state.configuration.initTimeout).00 seconds "
                 + "(the runtime did not call GET /2018-06-01/runtime/invocation/next)"
@@ -132,19 +139,16 @@ public final class RuntimeAPIEmulator: @unchecked Sendable {
         return "\(type): \(message ?? String(decoding: body, as: UTF8.self))"
     }
 
-    /// Whether invocations are queued, waiting for a runtime.
-    public func hasQueuedInvocations() async -> Bool {
-        await onLoop(false) { self.state.queuedCount > 0 }
-    }
-
-    /// Sets how to stop the runtime when it misses a deadline or runs out of INIT time.
+    /// Sets how to stop the runtime when it misses a deadline, runs out of INIT time or
+    /// stays after an init error. Called on the loop, before the invoker is answered.
     public func onStuckRuntime(_ action: @escaping @Sendable () -> Void) {
-        _ = schedule { self.state.stopRuntime = action }
+        _ = gate.submit { self.state.stopRuntime = action }
     }
 
-    /// Answers every queued and handed-out invocation with `result`.
-    public func failAll(with result: InvocationResult) {
-        _ = schedule { self.state.failAll(with: result) }
+    /// Sets how to ask for a runtime: invocations are queued and none is running. Called
+    /// on the loop.
+    public func onNeedRuntime(_ action: @escaping @Sendable () -> Void) {
+        _ = gate.submit { self.state.needRuntime = action }
     }
 
     /// What an invocation gets once the emulator is shutting down.
@@ -153,11 +157,7 @@ public final class RuntimeAPIEmulator: @unchecked Sendable {
     /// Answers whatever is left with `Runtime.Shutdown` and stops the emulator. Later
     /// calls are answered at once, without touching the loop.
     public func shutdown() async {
-        let last = closed.withLock { closed -> EventLoopFuture<Void>? in
-            defer { closed = true }
-            return closed ? nil : loop.submit { self.state.failAll(with: Self.shuttingDown) }
-        }
-        guard let last else { return }
+        guard let last = gate.close(after: { self.state.failAll(with: Self.shuttingDown) }) else { return }
         try? await last.get()
         await server.shutdown()
     }

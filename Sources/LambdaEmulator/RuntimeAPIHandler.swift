@@ -21,21 +21,19 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The invocation the request being received answers, while it is received.
     private var answering: (requestID: String, invocationID: String?)?
     /// Where the streamed response being received goes, chunk by chunk.
-    private var passThrough: (any ResponseStream)?
+    private var relay: StreamRelay?
+    /// Set when the request was answered before its body came (413): the rest of it is
+    /// dropped, and the connection closes at its end.
+    private var refused = false
     private var token: ObjectIdentifier { ObjectIdentifier(self) }
-
-    static let invocationPrefix = "/2018-06-01/runtime/invocation/"
-
-    /// The request id and verb (`response`, `error`) of an invocation path, if it is one.
-    static func invocationRoute(_ path: String) -> (requestID: String, verb: Substring)? {
-        guard path.hasPrefix(invocationPrefix) else { return nil }
-        let rest = path.dropFirst(invocationPrefix.count).split(separator: "/", omittingEmptySubsequences: false)
-        guard rest.count == 2, !rest[0].isEmpty, rest[1] == "response" || rest[1] == "error" else { return nil }
-        return (String(rest[0]), rest[1])
-    }
 
     init(state: EmulatorState) {
         self.state = state
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        state.connectionOpened()
+        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -45,39 +43,60 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
             body.clear()
             bodyBytes = 0
             answering = nil
-            passThrough = nil
-            guard requestHead.method == .POST, let route = Self.invocationRoute(Self.path(of: requestHead)) else { return }
-            let invocationID = requestHead.headers.first(name: "Lambda-Runtime-Invocation-Id")
-            answering = (route.requestID, invocationID)
-            // A stream goes to the invoker as it comes, but only the stream of the
-            // invocation that is out, with its own invocation id, from one connection.
-            if route.verb == "response",
-                requestHead.headers.first(name: "Lambda-Runtime-Function-Response-Mode")?.lowercased() == "streaming",
-                let stream = state.claimStream(requestID: route.requestID, invocationID: invocationID, token: token)
-            {
-                passThrough = stream
-                stream.begin(contentType: requestHead.headers.first(name: "Content-Type") ?? "application/octet-stream")
-            }
+            relay = nil
+            refused = false
+            keepAlive = requestHead.isKeepAlive
+            received(requestHead, context: context)
         case .body(var chunk):
+            guard !refused else { return }
             bodyBytes += chunk.readableBytes
-            if let passThrough {
-                passThrough.write(chunk)
+            if let relay {
+                if relay.pass(chunk) { answerOversizedStream() }
                 return
             }
             if bodyBytes <= Self.maxResponseBytes { body.writeBuffer(&chunk) }
         case .end(let trailers):
             guard let head else { return }
             self.head = nil
+            if refused {
+                context.close(promise: nil)
+                return
+            }
             self.trailers = trailers
             route(head, context: context)
             answering = nil
-            passThrough = nil
+            relay = nil
         }
+    }
+
+    /// A request's head: an answer to an invocation starts a stream to the invoker, or is
+    /// refused at once when it announces more than Lambda takes; `Expect: 100-continue`
+    /// is honoured (curl sends it for a body over 1 MiB, and waits a second without it).
+    private func received(_ requestHead: HTTPRequestHead, context: ChannelHandlerContext) {
+        if requestHead.method == .POST, let route = RuntimeAPIPaths.invocationRoute(RuntimeAPIPaths.path(of: requestHead)) {
+            let invocationID = requestHead.headers.first(name: "Lambda-Runtime-Invocation-Id")
+            answering = (route.requestID, invocationID)
+            let streaming = requestHead.headers.first(name: "Lambda-Runtime-Function-Response-Mode")?.lowercased() == "streaming"
+            let announced = requestHead.headers.first(name: "Content-Length").flatMap { Int($0) } ?? 0
+            // A stream goes to the invoker as it comes, but only the stream of the
+            // invocation that is out, with its own invocation id, from one connection.
+            if route.verb == "response", streaming,
+                let stream = state.claimStream(requestID: route.requestID, invocationID: invocationID, token: token)
+            {
+                relay = StreamRelay(stream: stream, channel: context.channel, gate: state.gate)
+                stream.begin(contentType: requestHead.headers.first(name: "Content-Type") ?? "application/octet-stream")
+            } else if route.verb == "response", announced > Self.maxResponseBytes {
+                refuseOversized(route.requestID, invocationID, size: announced, context: context)
+                return
+            }
+        }
+        context.continueIfExpected(requestHead)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         state.forget(token: token)
         abandonRequest(because: "its connection closed before the request ended")
+        state.connectionClosed()
         context.fireChannelInactive()
     }
 
@@ -94,15 +113,15 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
         defer {
             head = nil
             answering = nil
-            passThrough = nil
+            relay = nil
         }
-        guard head != nil, let answering else { return }
+        guard head != nil, !refused, relay?.capped != true, let answering else { return }
         let message =
             "RequestId: \(answering.requestID) Error: the runtime's answer was cut off after \(bodyBytes) bytes: \(reason)"
         let type = "Runtime.TruncatedResponse"
         let result: InvocationResult
-        if let passThrough {
-            passThrough.end(errorType: type, errorBody: Self.document(type: type, message: message))
+        if let relay {
+            relay.stream.end(errorType: type, errorBody: RuntimeAPIReplies.document(type: type, message: message))
             result = .streamed(errorType: type)
         } else {
             result = .failure(type: type, message: message)
@@ -110,13 +129,8 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
         _ = state.answer(requestID: answering.requestID, invocationID: answering.invocationID, token: token, with: result)
     }
 
-    static func path(of head: HTTPRequestHead) -> String {
-        head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? head.uri
-    }
-
     private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        keepAlive = head.isKeepAlive
-        let path = Self.path(of: head)
+        let path = RuntimeAPIPaths.path(of: head)
         switch (head.method, path) {
         case (.GET, "/2018-06-01/runtime/invocation/next"):
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -135,11 +149,11 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
                     "State transition from \(state.runtimeStateName) to InitError failed for runtime. Error: State transition is not allowed"
                 write(.forbidden, #"{"errorMessage":"\#(message)","errorType":"InvalidStateTransition"}"#, context: context)
             }
-        case (.POST, let p) where Self.invocationRoute(p) != nil:
+        case (.POST, let p) where RuntimeAPIPaths.invocationRoute(p) != nil:
             answer(head, context: context)
         case (.POST, "/2020-01-01/extension/register"):
             write(
-                .ok, #"{"functionName":"\#(state.configuration.functionName)","functionVersion":"$LATEST"}"#,
+                .ok, #"{"functionName":"\#(JSONText.escaped(state.configuration.functionName))","functionVersion":"$LATEST"}"#,
                 extraHeaders: [("Lambda-Extension-Identifier", EmulatorIdentifiers.uuid())], context: context)
         case (.GET, "/2020-01-01/extension/event/next"):
             // An extension that subscribed to nothing waits here for the emulator's life.
@@ -151,7 +165,7 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
 
     /// 405 naming the method for a known path asked with another method; 404 otherwise.
     private func reject(_ path: String, context: ChannelHandlerContext) {
-        if let allowed = Self.allowedMethod(path) {
+        if let allowed = RuntimeAPIPaths.allowedMethod(path) {
             let text = #"{"errorMessage":"use \#(allowed) for \#(path)","errorType":"MethodNotAllowed"}"#
             write(.methodNotAllowed, text, extraHeaders: [("Allow", allowed)], context: context)
         } else {
@@ -161,45 +175,61 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
 
     /// `POST …/{id}/response` or `…/{id}/error`.
     private func answer(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        guard let (requestID, verb) = Self.invocationRoute(Self.path(of: head)) else { return notFound(context) }
+        guard let (requestID, verb) = RuntimeAPIPaths.invocationRoute(RuntimeAPIPaths.path(of: head)) else { return notFound(context) }
+        if relay?.capped == true {
+            return write(.payloadTooLarge, RuntimeAPIReplies.tooLarge(StreamRelay.maxBytes), context: context)
+        }
         let invocationID = head.headers.first(name: "Lambda-Runtime-Invocation-Id")
-        let oversized = verb == "response" && passThrough == nil && bodyBytes > Self.maxResponseBytes
+        let oversized = verb == "response" && relay == nil && bodyBytes > Self.maxResponseBytes
         let errorTrailer = trailers?.first(name: "Lambda-Runtime-Function-Error-Type").map(ErrorTypeHeader.clean)
         let trailerDocument = trailers?.first(name: "Lambda-Runtime-Function-Error-Body").flatMap(Base64.decode)
         let result: InvocationResult
         if oversized {
-            // Lambda's words, as AWS's emulator has them.
-            let message =
-                "Response payload size (\(bodyBytes) bytes) exceeded maximum allowed payload size (\(Self.maxResponseBytes) bytes)."
-            result = .failure(type: "Function.ResponseSizeTooLarge", message: message)
-        } else if let passThrough {
-            passThrough.end(
-                errorType: errorTrailer, errorBody: errorTrailer.map { trailerDocument ?? Self.document(type: $0, message: "") })
+            result = RuntimeAPIReplies.responseTooLarge(size: bodyBytes)
+        } else if let relay {
+            relay.stream.end(
+                errorType: errorTrailer, errorBody: errorTrailer.map { trailerDocument ?? RuntimeAPIReplies.document(type: $0, message: "") })
             result = .streamed(errorType: errorTrailer)
         } else if verb == "error" {
             let type = errorType(head)
             result = .error(type: type, body: errorDocument(type: type))
         } else if let errorTrailer {
             // An error after the first byte of a stream whose invoker takes it whole.
-            result = .error(type: errorTrailer, body: trailerDocument ?? Self.document(type: errorTrailer, message: ""))
+            result = .error(type: errorTrailer, body: trailerDocument ?? RuntimeAPIReplies.document(type: errorTrailer, message: ""))
         } else {
             result = .response(bytes())
         }
         switch state.answer(requestID: requestID, invocationID: invocationID, token: token, with: result) {
         case .accepted where oversized:
-            let message = "Exceeded maximum allowed payload size (\(Self.maxResponseBytes) bytes)."
-            write(.payloadTooLarge, #"{"errorMessage":"\#(message)","errorType":"RequestEntityTooLarge"}"#, context: context)
+            write(.payloadTooLarge, RuntimeAPIReplies.tooLarge(Self.maxResponseBytes), context: context)
         case .accepted:
             write(.accepted, #"{"status":"OK"}"#, context: context)
-        case .gone:
-            write(
-                .gone, #"{"errorMessage":"Invoke timed out or was answered","errorType":"InvalidInvocationId"}"#,
-                context: context)
-        default:
-            write(
-                .badRequest, #"{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}"#,
-                context: context)
+        case let status:
+            write(status, RuntimeAPIReplies.refusal(status), context: context)
         }
+    }
+
+
+    /// A response that announces more than Lambda takes: the invoker is answered and the
+    /// runtime refused before the body comes; the body is dropped as it comes.
+    private func refuseOversized(_ requestID: String, _ invocationID: String?, size: Int, context: ChannelHandlerContext) {
+        refused = true
+        let status = state.answer(
+            requestID: requestID, invocationID: invocationID, token: token, with: RuntimeAPIReplies.responseTooLarge(size: size))
+        if status == .accepted {
+            context.writeRefusal(.payloadTooLarge, headers: RuntimeAPIReplies.json, body: RuntimeAPIReplies.tooLarge(Self.maxResponseBytes))
+        } else {
+            context.writeRefusal(status, headers: RuntimeAPIReplies.json, body: RuntimeAPIReplies.refusal(status))
+        }
+    }
+
+    /// A streamed response crossed Lambda's limit: its invoker's stream has ended, and the
+    /// invocation is answered now; the runtime gets 413 once its request ends.
+    private func answerOversizedStream() {
+        guard let answering else { return }
+        _ = state.answer(
+            requestID: answering.requestID, invocationID: answering.invocationID, token: token,
+            with: .streamed(errorType: "Function.ResponseSizeTooLarge"))
     }
 
     /// The error type a request names (`Lambda-Runtime-Function-Error-Type`), made safe
@@ -210,20 +240,7 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
 
     /// The error document the runtime posted, or one naming `type` if it posted none.
     private func errorDocument(type: String) -> [UInt8] {
-        bodyBytes == 0 ? Self.document(type: type, message: "the runtime reported \(type) with no error document") : bytes()
-    }
-
-    /// An error document in Lambda's shape.
-    static func document(type: String, message: String) -> [UInt8] {
-        guard case .error(_, let body) = InvocationResult.failure(type: type, message: message) else { return [] }
-        return body
-    }
-
-    /// The method a known path takes, for a 405 that names it.
-    static func allowedMethod(_ path: String) -> String? {
-        if path == "/2018-06-01/runtime/invocation/next" || path == "/2020-01-01/extension/event/next" { return "GET" }
-        if path == "/2018-06-01/runtime/init/error" || path == "/2020-01-01/extension/register" { return "POST" }
-        return invocationRoute(path) == nil ? nil : "POST"
+        bodyBytes == 0 ? RuntimeAPIReplies.document(type: type, message: "the runtime reported \(type) with no error document") : bytes()
     }
 
 
@@ -236,8 +253,7 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func writeInvocation(_ pending: EmulatorState.Pending, context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
+        var headers = RuntimeAPIReplies.json
         headers.add(name: "Lambda-Runtime-Aws-Request-Id", value: pending.requestID)
         headers.add(name: "Lambda-Runtime-Deadline-Ms", value: String(pending.deadlineMs))
         headers.add(name: "Lambda-Runtime-Invoked-Function-Arn", value: state.configuration.functionARN)
@@ -259,8 +275,7 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
         extraHeaders: [(String, String)] = [],
         context: ChannelHandlerContext
     ) {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
+        var headers = RuntimeAPIReplies.json
         for (name, value) in extraHeaders { headers.add(name: name, value: value) }
         send(status, headers: headers, body: context.channel.allocator.buffer(string: json), context: context)
     }

@@ -1,11 +1,27 @@
 import CLambdaProcess
 import Glibc
+import Synchronization
 
-/// A runtime run as a child process. Its stdout goes to this process's stderr, so that a
-/// command's stdout carries only the function's response.
-public struct RuntimeProcess: Sendable {
-    /// The child's process id.
+/// A runtime run as a child process, the leader of a process group of its own. Its stdout
+/// goes to this process's stderr, so that a command's stdout carries only the function's
+/// response; its stdin is /dev/null, as in Lambda.
+///
+/// A thread of its own waits for it (blocked in the kernel, so an idle tool uses no CPU);
+/// when it exits, what is left of its group is killed, as Lambda ends an environment.
+public final class RuntimeProcess: Sendable {
+    /// The child's process id (and its process group's).
     public let pid: pid_t
+
+    private enum Exit {
+        case running([@Sendable (String) -> Void])
+        case exited(String)
+    }
+
+    private let exit = Mutex(Exit.running([]))
+
+    private init(pid: pid_t) {
+        self.pid = pid
+    }
 
     /// What to run: `arguments[0]` is the program (a path, or a name looked up in PATH).
     public struct Launch: Sendable {
@@ -21,7 +37,7 @@ public struct RuntimeProcess: Sendable {
         }
     }
 
-    /// Starts `launch`.
+    /// Starts `launch`, and the thread that waits for it.
     public static func spawn(_ launch: Launch) throws(EmulatorError) -> RuntimeProcess {
         guard let program = launch.arguments.first else { throw EmulatorError("no runtime command to run") }
         var merged: [String: String] = [:]
@@ -43,6 +59,7 @@ public struct RuntimeProcess: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, 2, 1)
         // Nothing but stdin, stdout and stderr: an inherited client connection would stay
         // open in the runtime after the emulator closed it.
@@ -50,49 +67,84 @@ public struct RuntimeProcess: Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        lh_spawn_reset_signals(&attributes)
+        lh_spawn_setup(&attributes)
         var pid = pid_t()
         let status = posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
         guard status == 0 else {
             throw EmulatorError("cannot start \(program): \(String(cString: strerror(status)))")
         }
         lh_children_add(pid)
-        return RuntimeProcess(pid: pid)
+        let process = RuntimeProcess(pid: pid)
+        // The watch thread owns one reference until it reports the exit.
+        let context = Unmanaged.passRetained(process).toOpaque()
+        let watching = lh_child_watch(pid, { context, status in
+            guard let context else { return }
+            Unmanaged<RuntimeProcess>.fromOpaque(context).takeRetainedValue().exited(RuntimeProcess.describe(status))
+        }, context)
+        guard watching == 0 else {
+            Unmanaged<RuntimeProcess>.fromOpaque(context).release()
+            throw EmulatorError("cannot watch \(program): \(String(cString: strerror(watching)))")
+        }
+        return process
+    }
+
+    private func exited(_ status: String) {
+        let waiting = exit.withLock { state -> [@Sendable (String) -> Void] in
+            guard case .running(let handlers) = state else { return [] }
+            state = .exited(status)
+            return handlers
+        }
+        for handler in waiting { handler(status) }
+    }
+
+    /// Calls `handler` with the exit status in words once the process has exited: at once,
+    /// on this thread, if it has; otherwise on the watch thread.
+    private func onExit(_ handler: @escaping @Sendable (String) -> Void) {
+        let status = exit.withLock { state -> String? in
+            switch state {
+            case .exited(let status):
+                return status
+            case .running(let handlers):
+                state = .running(handlers + [handler])
+                return nil
+            }
+        }
+        if let status { handler(status) }
     }
 
     /// Waits for the process to exit and returns its status in words.
     public func waitForExit() async -> String {
-        var status: Int32 = 0
-        while true {
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid {
-                lh_children_remove(pid)
-                return Self.describe(status)
-            }
-            if result < 0 {
-                lh_children_remove(pid)
-                return "exit status unknown"
-            }
-            try? await Task.sleep(nanoseconds: 5_000_000)
-        }
+        await withCheckedContinuation { continuation in onExit { continuation.resume(returning: $0) } }
     }
 
-    /// Sends a signal (SIGTERM by default).
+    /// Sends a signal (SIGTERM by default) to the process's group; nothing once it has exited.
     public func signal(_ number: Int32 = SIGTERM) {
-        kill(pid, number)
+        lh_child_signal(pid, number)
     }
 
-    /// Stops the process as Lambda does: SIGTERM, then SIGKILL if it is still there after
-    /// `grace` milliseconds.
-    public func stop(grace milliseconds: Int = 500) async {
-        kill(pid, SIGTERM)
-        for _ in 0..<(milliseconds / 10) {
-            var status: Int32 = 0
-            // Still running (0) or already gone? A zombie is reaped by whoever waits for it.
-            if waitpid(pid, &status, WNOHANG | WNOWAIT | __WALL) != 0 || kill(pid, 0) != 0 { return }
-            try? await Task.sleep(nanoseconds: 10_000_000)
+    /// Stops the process as Lambda does: SIGTERM to its group, then SIGKILL if it is still
+    /// there after ``stopGrace``, then waits (at most as long again) until it is gone.
+    public func stop() async {
+        signal(SIGTERM)
+        if await exits(within: Self.stopGrace) { return }
+        signal(SIGKILL)
+        _ = await exits(within: Self.stopGrace)
+    }
+
+    /// How long a runtime is given between SIGTERM and SIGKILL.
+    public static let stopGrace = Duration.milliseconds(Int(LH_STOP_GRACE_MS))
+
+    /// Whether the process exits within `limit`: whichever comes first, the exit or the end
+    /// of the pause, answers.
+    private func exits(within limit: Duration) async -> Bool {
+        await withCheckedContinuation { continuation in
+            let answer = FirstAnswer(continuation)
+            onExit { _ in answer.give(true) }
+            Task {
+                try? await Task.sleep(for: limit)
+                answer.give(false)
+            }
         }
-        kill(pid, SIGKILL)
     }
 
     /// A wait status in words, as Lambda's `Runtime.ExitError` puts it.
@@ -125,6 +177,22 @@ public struct RuntimeProcess: Sendable {
         case SIGXFSZ: "file size limit exceeded"
         case SIGSYS: "bad system call"
         default: "signal \(number)"
+        }
+    }
+}
+
+/// A continuation resumed by the first of several callers.
+private final class FirstAnswer: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Bool, Never>?>
+
+    init(_ continuation: CheckedContinuation<Bool, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func give(_ answer: Bool) {
+        continuation.withLock { pending in
+            pending?.resume(returning: answer)
+            pending = nil
         }
     }
 }

@@ -26,7 +26,13 @@ extension LambdaHostTools {
         @Option(help: "The port of the invoke endpoint, on 127.0.0.1. Example: --port 8080")
         var port: Int = 9000
 
-        @Option(help: "The port of the Runtime API (0 picks a free one). Example: --runtime-api-port 9001")
+        @Option(
+            help: ArgumentHelp(
+                "The port of the Runtime API (0 picks a free one). Example: --runtime-api-port 9001",
+                discussion: """
+                    For a runtime you start yourself, give a placeholder command that keeps running \
+                    (-- sleep infinity): its exit counts as the runtime's exit.
+                    """))
         var runtimeAPIPort: Int = 0
 
         @Option(help: "_HANDLER for the runtime, if it reads it. Example: --handler app.handler")

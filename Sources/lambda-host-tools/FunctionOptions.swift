@@ -4,7 +4,7 @@ import LambdaEmulator
 
 /// The Lambda environment of a local run: what Lambda would set for the function.
 struct FunctionOptions: ParsableArguments {
-    @Option(help: "The function's name (AWS_LAMBDA_FUNCTION_NAME). Example: --function-name hello")
+    @Option(help: "The function's name (AWS_LAMBDA_FUNCTION_NAME, and in the function ARN): 1 to 64 of A-Z a-z 0-9 - _, as in Lambda. Example: --function-name hello")
     var functionName: String = "function"
 
     @Option(help: "The function's version (AWS_LAMBDA_FUNCTION_VERSION). Example: --function-version 3")
@@ -13,7 +13,7 @@ struct FunctionOptions: ParsableArguments {
     @Option(help: "The memory size in MB (AWS_LAMBDA_FUNCTION_MEMORY_SIZE). Example: --memory-size 512")
     var memorySize: Int = 128
 
-    @Option(help: "The region (AWS_REGION, and in the function ARN). Example: --region eu-west-1")
+    @Option(help: "The region (AWS_REGION, and in the function ARN), in AWS's form. Example: --region eu-west-1")
     var region: String = "us-east-1"
 
     @Option(help: "Seconds an invocation may take (its deadline), 1 to 900 as in Lambda. Example: --timeout 30")
@@ -23,7 +23,9 @@ struct FunctionOptions: ParsableArguments {
         help: ArgumentHelp(
             "Seconds a runtime may take from its start to its first GET /next (INIT), 1 to 900. Example: --init-timeout 30",
             discussion: """
-                Lambda gives INIT 10 seconds. A runtime that has not asked for an invocation by then is                 stopped, the invocations waiting for it get Sandbox.Timedout, and the next one starts a                 fresh runtime.
+                Lambda gives INIT 10 seconds. A runtime that has not asked for an invocation by then is \
+                stopped, the invocations waiting for it get Sandbox.Timedout, and the next one starts a \
+                fresh runtime.
                 """))
     var initTimeout: Int = EmulatorConfiguration.defaultInitTimeoutSeconds
 
@@ -38,6 +40,28 @@ struct FunctionOptions: ParsableArguments {
         try check("--timeout", timeout, in: 1...longest, "seconds, as in Lambda")
         try check("--init-timeout", initTimeout, in: 1...longest, "seconds")
         try check("--memory-size", memorySize, in: 128...10240, "MB, as in Lambda")
+        // Both go into headers and JSON the runtime reads: only what Lambda takes.
+        let name = Array(functionName.utf8)
+        guard (1...64).contains(name.count), name.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
+        else {
+            throw ValidationError(
+                "--function-name must be 1 to 64 of the characters A-Z a-z 0-9 - _, as Lambda requires; got '\(ArgumentBytes.escaped(name))'")
+        }
+        guard Self.isRegion(region) else {
+            throw ValidationError(
+                "--region must be an AWS region such as us-east-1, eu-west-3 or us-gov-west-1; got '\(ArgumentBytes.escaped(Array(region.utf8)))'")
+        }
+    }
+
+    /// Whether `text` has a region's form: letters, parts joined by `-`, ending in a digit
+    /// (`us-east-1`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`).
+    static func isRegion(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Array($0.utf8) }
+        guard (3...4).contains(parts.count), parts[0].count == 2, let last = parts.last, (1...2).contains(last.count) else {
+            return false
+        }
+        let lower = { (byte: UInt8) in byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
+        return parts.dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy(lower) } && last.allSatisfy(isDigit)
     }
 
     /// The emulator's settings.
@@ -91,6 +115,12 @@ func check(_ flag: String, _ value: Int, in range: ClosedRange<Int>, _ unit: Str
     guard range.contains(value) else {
         throw ValidationError("\(flag) must be between \(range.lowerBound) and \(range.upperBound) \(unit); got \(value)")
     }
+}
+
+private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+private func isAlphanumeric(_ byte: UInt8) -> Bool {
+    isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
 }
 
 /// A port on 127.0.0.1 (0 picks a free one).

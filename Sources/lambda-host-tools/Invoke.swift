@@ -12,7 +12,8 @@ extension LambdaHostTools {
                 Starts an embedded Runtime API emulator and the lambda-host runtime, sends one event, \
                 prints the response body to stdout and exits 0. A function error, init error, timeout, \
                 INIT longer than --init-timeout, or runtime exit or crash (during INIT too) is printed to \
-                stderr as Lambda's error JSON and the exit status is 1. A streamed response goes to \
+                stderr as Lambda's error JSON and the exit status is 1; so is an event over 6 MiB \
+                (RequestEntityTooLarge, as Lambda's Invoke API refuses it), before any runtime starts. A streamed response goes to \
                 stdout as it comes, and an error after its first byte to stderr. The runtime's own \
                 output (logs, stdout) goes to stderr.
 
@@ -31,7 +32,12 @@ extension LambdaHostTools {
 
         func run() async throws {
             let (handler, taskRoot) = try plugin.resolve()
-            try await Self.once(payload: try event.read(), handler: handler, taskRoot: taskRoot, function: function)
+            let payload = try event.read()
+            // Refused as `serve` and Lambda's Invoke API refuse it, before a runtime starts.
+            if payload.count > InvokeEndpoint.maxEventBytes {
+                try Output.print(.error(type: "RequestEntityTooLarge", body: Array(InvokeEndpoint.eventTooLarge.utf8)))
+            }
+            try await Self.once(payload: payload, handler: handler, taskRoot: taskRoot, function: function)
         }
 
         /// Runs `runtime` against a new emulator, sends it one event, prints the answer.
@@ -133,8 +139,9 @@ enum Output {
 struct StdoutStream: ResponseStream {
     func begin(contentType: String) {}
 
-    func write(_ chunk: ByteBuffer) {
+    func write(_ chunk: ByteBuffer, written: @escaping @Sendable () -> Void) {
         Output.write(Array(chunk.readableBytesView), to: 1, asIs: true)
+        written()
     }
 
     func end(errorType: String?, errorBody: [UInt8]?) {

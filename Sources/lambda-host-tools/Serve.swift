@@ -43,29 +43,26 @@ extension LambdaHostTools {
 
         func validate() throws {
             try check("--port", port, in: portRange, "(0 picks a free port)")
+            // Here rather than in run(), so that the usage shown is serve's.
+            if watch {
+                let (handler, taskRoot) = try plugin.resolve()
+                if try locate(handler: handler, taskRoot: taskRoot) == nil {
+                    throw ValidationError(
+                        "--watch: nothing to watch: '\(handler)' names a system library that the system loader finds "
+                            + "(it is in neither \(taskRoot) nor the layer); drop --watch, or put the library in the task root")
+                }
+            }
         }
 
         func run() async throws {
             let (handler, taskRoot) = try plugin.resolve()
-            let located = try locate(handler: handler, taskRoot: taskRoot)
-            if watch && located == nil {
-                throw ValidationError(
-                    "--watch: nothing to watch: '\(handler)' names a system library that the system loader finds "
-                        + "(it is in neither \(taskRoot) nor the layer); drop --watch, or put the library in the task root")
-            }
-            let library = located ?? handler
+            let library = try locate(handler: handler, taskRoot: taskRoot) ?? handler
             var generation = 1
-            let first = try await start(handler: handler, taskRoot: watch ? stage(library, generation) : taskRoot)
+            let first = try await start(handler: handler, taskRoot: taskRoot, library: library, generation: generation)
             let active = ActiveFunction(first)
             let endpoint: InvokeEndpoint
             do {
-                endpoint = try await InvokeEndpoint.start(port: port) { invocation in
-                    do {
-                        return try await active.current.invoke(invocation)
-                    } catch {
-                        return .failure(type: "Runtime.Unavailable", message: "\(error)")
-                    }
-                }
+                endpoint = try await InvokeEndpoint.start(port: port) { invocation in await active.invoke(invocation) }
             } catch {
                 await first.shutdown()
                 throw error
@@ -89,9 +86,9 @@ extension LambdaHostTools {
                 generation += 1
                 let candidate: FunctionSupervisor
                 do {
-                    candidate = try await start(handler: handler, taskRoot: stage(library, generation))
+                    candidate = try await start(handler: handler, taskRoot: taskRoot, library: library, generation: generation)
                 } catch {
-                    note("lambda-host serve: cannot stage the new \(library): \(error); still serving the previous build")
+                    note("lambda-host serve: cannot start the new \(library): \(error); still serving the previous build")
                     continue
                 }
                 if await candidate.emulator.waitUntilReady() {
@@ -106,14 +103,30 @@ extension LambdaHostTools {
             }
         }
 
-        /// Starts a runtime for the plugin in `taskRoot` and begins its INIT.
-        private func start(handler: String, taskRoot: String) async throws -> FunctionSupervisor {
-            let emulator = try await RuntimeAPIEmulator.start(configuration: function.emulator)
+        /// Starts a runtime for the plugin in `taskRoot` (with --watch, in a copy of `library`
+        /// staged for `generation`) and begins its INIT. What it made is removed if it
+        /// cannot start.
+        private func start(handler: String, taskRoot: String, library: String, generation: Int) async throws
+            -> FunctionSupervisor
+        {
+            let staged = watch ? try stage(library, generation) : nil
+            let emulator: RuntimeAPIEmulator
+            do {
+                emulator = try await RuntimeAPIEmulator.start(configuration: function.emulator)
+            } catch {
+                if let staged { removeFolder(staged) }
+                throw error
+            }
             // A staged copy's folder goes when its runtime does.
-            let staged = watch ? taskRoot : nil
             let supervisor = function.hostRuntime(
-                on: emulator, handler: handler, taskRoot: taskRoot, cleanup: { if let staged { removeFolder(staged) } })
-            try await supervisor.startRuntime()
+                on: emulator, handler: handler, taskRoot: staged ?? taskRoot,
+                cleanup: { if let staged { removeFolder(staged) } })
+            do {
+                try await supervisor.startRuntime()
+            } catch {
+                await supervisor.shutdown()
+                throw error
+            }
             return supervisor
         }
 
@@ -149,16 +162,21 @@ extension LambdaHostTools {
             guard let folder = mkdtemp(&template).map({ String(cString: $0) }) else {
                 throw ValidationError("cannot create a folder in /tmp: \(String(cString: strerror(errno)))")
             }
+            // Removed if a signal ends serve, or now if the copy fails; removeFolder forgets them.
             let name = library.split(separator: "/").last.map(String.init) ?? "plugin.so"
-            let bytes = try Output.readAll(path: library)
-            let fd = open(folder + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o755)
-            guard fd >= 0 else { throw ValidationError("cannot write \(folder)/\(name)") }
-            defer { close(fd) }
-            // Removed if a signal ends serve; removeFolder forgets them.
-            lh_cleanup_add(folder + "/" + name)
             lh_cleanup_add(folder)
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard written == bytes.count else { throw ValidationError("cannot write \(folder)/\(name)") }
+            lh_cleanup_add(folder + "/" + name)
+            do {
+                let bytes = try Output.readAll(path: library)
+                let fd = open(folder + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o755)
+                guard fd >= 0 else { throw ValidationError("cannot write \(folder)/\(name)") }
+                defer { close(fd) }
+                let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                guard written == bytes.count else { throw ValidationError("cannot write \(folder)/\(name)") }
+            } catch {
+                removeFolder(folder)
+                throw error
+            }
             return folder
         }
     }
@@ -191,6 +209,21 @@ actor ActiveFunction {
     func replace(with supervisor: FunctionSupervisor) -> FunctionSupervisor {
         defer { current = supervisor }
         return current
+    }
+
+    /// Runs an invocation on the current build; one that a retiring build did not queue
+    /// (it waited out a back-off) goes to the build that replaced it.
+    nonisolated func invoke(_ invocation: EmulatedInvocation) async -> InvocationResult {
+        while true {
+            let supervisor = await current
+            do {
+                return try await supervisor.invoke(invocation)
+            } catch {
+                let replaced = await current !== supervisor
+                if error is FunctionSupervisor.Retired && replaced { continue }
+                return .failure(type: "Runtime.Unavailable", message: "\(error)")
+            }
+        }
     }
 }
 

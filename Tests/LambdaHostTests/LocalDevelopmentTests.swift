@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// `invoke`, `serve` and `emulate`: the real binaries, the embedded emulator, real sockets.
@@ -30,16 +31,7 @@ import Testing
     @Test func serveAnswersConcurrentCallersEachWithItsOwnReply() throws {
         let (host, port) = try serve(["--handler", BuildProducts.plugin("Hello")])
         let count = 20
-        let replies = Replies(count: count)
-        let group = DispatchGroup()
-        for i in 0..<count {
-            group.enter()
-            Thread.detachNewThread {
-                replies.set(i, HTTPPost.invoke(port: port, #"{"name":"caller-\#(i)"}"#))
-                group.leave()
-            }
-        }
-        #expect(group.wait(timeout: .now() + 30) == .success)
+        let replies = try #require(Replies.concurrently(count, within: 30) { HTTPPost.invoke(port: port, #"{"name":"caller-\#($0)"}"#) })
         for i in 0..<count {
             let reply = replies.get(i)
             #expect(reply?.status == 200, "caller \(i)")
@@ -94,7 +86,8 @@ import Testing
 
     @Test func watchReloadsARebuiltPluginAndKeepsTheOldOneWhenTheNewOneIsBroken() throws {
         let root = try TemporaryFolder()
-        let library = root.path + "/libswap.so"
+        let name = "libswap\(UInt32.random(in: 0...UInt32.max)).so"
+        let library = root.path + "/" + name
         try build(library, answering: "version 1")
         let (host, port) = try serve(["--handler", library, "--watch"])
         #expect(host.waitForLog("watching"))
@@ -115,6 +108,11 @@ import Testing
         try build(library, answering: "version 4")
         #expect(host.waitForLog("reloaded \(library) (build 4)"))
         #expect(HTTPPost.invoke(port: port, "{}")?.body == "version 4")
+
+        // Every copy is gone once serve is.
+        host.terminate()
+        #expect(host.waitForExit() == 128 + SIGTERM)
+        #expect(ServeCommandTests.stagedCopies(of: name).isEmpty, "left behind: \(ServeCommandTests.stagedCopies(of: name))")
     }
 
     static let hasAWSRuntimeInterfaceClient =
@@ -154,6 +152,21 @@ final class Replies: @unchecked Sendable {
     private var replies: [HTTPPost.Reply?]
 
     init(count: Int) { replies = Array(repeating: nil, count: count) }
+
+    /// Runs `call(0..<count)` each on its own thread at once; the replies, or nil if some
+    /// caller still waits after `seconds`.
+    static func concurrently(_ count: Int, within seconds: Int, _ call: @escaping @Sendable (Int) -> HTTPPost.Reply?) -> Replies? {
+        let replies = Replies(count: count)
+        let group = DispatchGroup()
+        for i in 0..<count {
+            group.enter()
+            Thread.detachNewThread {
+                replies.set(i, call(i))
+                group.leave()
+            }
+        }
+        return group.wait(timeout: .now() + .seconds(seconds)) == .success ? replies : nil
+    }
 
     func set(_ index: Int, _ reply: HTTPPost.Reply?) {
         lock.lock()

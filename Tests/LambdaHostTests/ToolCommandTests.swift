@@ -63,13 +63,6 @@ import Testing
         }
     }
 
-    /// The staged copies of `name` in /tmp.
-    func stagedCopies(of name: String) -> [String] {
-        let folders = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
-        return folders.filter { $0.hasPrefix("lambda-host-watch-") }.map { "/tmp/" + $0 }
-            .filter { FileManager.default.fileExists(atPath: $0 + "/" + name) }
-    }
-
     @Test(arguments: [SIGINT, SIGTERM])
     func watchRemovesItsCopiesWhenServeIsStopped(signal: Int32) throws {
         let root = try TemporaryFolder()
@@ -84,10 +77,10 @@ import Testing
         let host = try HostProcess(handler: nil, api: nil, arguments: ["serve", "--port", "0", "--watch", "--handler", library])
         let port = try #require(host.invokePort(), "serve did not start: \(host.stderr)")
         #expect(HTTPPost.invoke(port: port, "{}")?.body == "w")
-        #expect(stagedCopies(of: name).count == 1)
+        #expect(ServeCommandTests.stagedCopies(of: name).count == 1)
         kill(host.process.processIdentifier, signal)
         #expect(host.waitForExit() == 128 + signal)
-        #expect(stagedCopies(of: name).isEmpty, "left behind: \(stagedCopies(of: name))")
+        #expect(ServeCommandTests.stagedCopies(of: name).isEmpty, "left behind: \(ServeCommandTests.stagedCopies(of: name))")
     }
 
     /// What SwiftNIO prints when work is scheduled on a loop that was shut down.

@@ -156,9 +156,11 @@ final class HostProcess: @unchecked Sendable {
 
     deinit {
         // SIGTERM first, so that serve and emulate stop the runtimes they started.
+        // Given time to end by itself (on a busy machine too), since a SIGKILL would leave
+        // what it made behind: its runtimes, --watch's copies.
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
-            for _ in 0..<100 where process.isRunning { usleep(2_000) }
+            for _ in 0..<2_500 where process.isRunning { usleep(2_000) }
         }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         errorReader.readabilityHandler = nil
