@@ -12,6 +12,9 @@
 #                                             to .build-fuzz); FLAGs go to libFuzzer
 #   scripts/fuzz.sh merge NAME                add to Fuzz/Corpus/NAME the inputs of
 #                                             .build-fuzz/corpus/NAME that cover something new
+#   scripts/fuzz.sh coverage NAME             the line coverage of NAME's parser files by
+#                                             both corpora (a separate, instrumented build
+#                                             in .build-fuzz-cov)
 #
 # The build is release with AddressSanitizer (bounds and use-after-free in the parsers'
 # unsafe code) and -enable-testing (the fuzzers reach internal entry points).
@@ -19,6 +22,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 scratch=.build-fuzz
+
+# The source files each fuzzer is there to cover.
+parsers() {
+    case $1 in
+    runtime-api) echo Sources/LambdaRuntimeAPI/{HTTPReply,RuntimeAPIConnection}.swift ;;
+    handler) echo Sources/LambdaPluginLoader/HandlerSpec.swift ;;
+    signature) echo Sources/LambdaDynamicCall/{Signature,Signature+Parser}.swift ;;
+    json-event) echo Sources/LambdaDynamicCall/{JSONReader,JSONReader+String,Marshalling}.swift Sources/LambdaRuntimeAPI/Base64.swift ;;
+    elf) echo Sources/LambdaPackaging/{ByteReader,ELFFile,ELFFile+Edit,ELFAudit,SymbolVersion}.swift ;;
+    zip) echo Sources/LambdaPackaging/{ZipArchive,ZipArchive+Read}.swift ;;
+    esac
+}
 
 fuzzers() { (cd Fuzz/Sources && ls -d fuzz-* | sed 's/^fuzz-//'); }
 
@@ -59,8 +74,22 @@ merge)
     bin=$(binary "$name")
     "$bin" -merge=1 "Fuzz/Corpus/$name" "$scratch/corpus/$name"
     ;;
+coverage)
+    name=${2:?scripts/fuzz.sh coverage NAME}
+    binary "$name" > /dev/null
+    swift build --package-path Fuzz --scratch-path "$scratch-cov" --sanitize=fuzzer -Xswiftc -sanitize=fuzzer \
+        -Xswiftc -parse-as-library -Xswiftc -use-ld=lld -Xswiftc -profile-generate -Xswiftc -profile-coverage-mapping \
+        --product "fuzz-$name" > /dev/null
+    profile=$(mktemp -d)
+    mkdir -p "$scratch/corpus/$name"
+    LLVM_PROFILE_FILE="$profile/raw" "$scratch-cov/debug/fuzz-$name" -runs=0 "Fuzz/Corpus/$name" "$scratch/corpus/$name" 2>&1 | tail -1
+    llvm-profdata merge -o "$profile/data" "$profile/raw"
+    llvm-cov report "$scratch-cov/debug/fuzz-$name" -instr-profile="$profile/data" $(parsers "$name") \
+        | awk '$1 ~ /\.swift$|^TOTAL$/ { sub(".*/Sources/", "Sources/", $1); print $1 ": " $8 " lines, " $9 " missed, " $10 " covered" }'
+    rm -rf "$profile"
+    ;;
 *)
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -7,64 +7,62 @@ import Glibc
 /// Content-Length and chunked bodies, draining of bodies over the bound, and keeping the
 /// previous reply's bytes (RuntimeAPIConnection.readReply).
 ///
-/// Input: one byte of settings, then the bytes the "service" sends, fed through a real
-/// socketpair into a RuntimeAPIConnection that reads up to four replies. Each reply it
-/// reads must agree with ReferenceReader, a plain second reading of the same bytes; header
-/// values and the body must be NUL-terminated in the buffer; a kept reply's request id
-/// must survive the next read.
+/// Input: a byte of settings (the body bound; which reads keep the previous reply), a
+/// byte k, then k % 8 two-byte offsets where the stream is cut, then the bytes the
+/// "service" sends. A thread writes them into a real SOCK_SEQPACKET socketpair, one
+/// record per piece (and at most 4,095 bytes each), so that each `read` gets one piece:
+/// heads, bodies and chunk lines are split across reads where the input says, the same way
+/// every time. A RuntimeAPIConnection
+/// reads up to four replies. Each reply it reads must agree with ReferenceReader, a plain
+/// second reading of the same bytes; header values and the body must be NUL-terminated in
+/// the buffer; a kept reply's request id must survive the next read.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    guard size >= 1, let data, size <= 128 * 1024 else { return 0 }
+    guard size >= 2, let data else { return 0 }
     let settings = data[0]
-    let stream = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    let cuts = Int(data[1] % 8)
+    guard size >= 2 + 2 * cuts else { return 0 }
+    let offsets = (0..<cuts).map { Int(data[2 + 2 * $0]) | Int(data[3 + 2 * $0]) << 8 }
+    let stream = Array(UnsafeBufferPointer(start: data + 2 + 2 * cuts, count: size - 2 - 2 * cuts))
     // The bounds the host uses (the event's, an answer's) and small ones that drain.
     let bounds = [0, 1, 7, 64, 64 * 1024, RuntimeAPIClient.maxEventBytes]
     let maxBody = bounds[Int(settings & 7) % bounds.count]
 
     var pair: [Int32] = [0, 0]
-    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0 else { return 0 }
-    var size = Int32(stream.count + 4096)
-    setsockopt(pair[1], SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-    var sent = 0
-    while sent < stream.count {
-        let wrote = stream.withUnsafeBytes { write(pair[1], $0.baseAddress! + sent, stream.count - sent) }
-        guard wrote > 0 else { break }
-        sent += wrote
-    }
-    close(pair[1])
-    guard sent == stream.count else {
-        close(pair[0])
-        return 0
-    }
-
-    let connection = RuntimeAPIConnection(descriptor: pair[0])
-    var reference = ReferenceReader(bytes: stream)
-    var kept: (span: Span, bytes: [UInt8])?
-    for number in 0..<4 {
-        let keeping = settings & (8 << UInt8(number)) != 0
-        let reply: HTTPReply
-        do {
-            reply = try connection.readReply(maxBody: maxBody, what: "fuzz", keepingPrevious: keeping)
-        } catch {
-            require(
-                error.code == .malformedReply || error.code == .connectionLost,
-                "a reply failed with \(error.code): \(error)")
-            require(!error.message.isEmpty, "an error without a message")
-            break
+    guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue), 0, &pair) == 0 else { return 0 }
+    let feeder = Feeder(descriptor: pair[1], stream: stream, cuts: offsets)
+    do {
+        let connection = RuntimeAPIConnection(descriptor: pair[0])
+        var reference = ReferenceReader(bytes: stream)
+        var kept: (span: Span, bytes: [UInt8])?
+        for number in 0..<4 {
+            let keeping = settings & (8 << UInt8(number)) != 0
+            let reply: HTTPReply
+            do {
+                reply = try connection.readReply(maxBody: maxBody, what: "fuzz", keepingPrevious: keeping)
+            } catch {
+                require(
+                    error.code == .malformedReply || error.code == .connectionLost,
+                    "a reply failed with \(error.code): \(error)")
+                require(!error.message.isEmpty, "an error without a message")
+                break
+            }
+            guard let expected = reference.next(maxBody: maxBody) else {
+                require(false, "reply \(number) was read, but the reference finds no valid reply there")
+                break
+            }
+            check(reply, against: expected, in: connection, number: number)
+            if let previous = kept, keeping {
+                require(
+                    bytes(previous.span, in: connection) == previous.bytes,
+                    "the kept reply's request id changed while reply \(number) was read")
+            }
+            kept = reply.requestID.isPresent ? (reply.requestID, bytes(reply.requestID, in: connection)) : nil
+            if !reply.keepAlive { break }
         }
-        guard let expected = reference.next(maxBody: maxBody) else {
-            require(false, "reply \(number) was read, but the reference finds no valid reply there")
-            return 0
-        }
-        check(reply, against: expected, in: connection, number: number)
-        if let previous = kept, keeping {
-            require(
-                bytes(previous.span, in: connection) == previous.bytes,
-                "the kept reply's request id changed while reply \(number) was read")
-        }
-        kept = reply.requestID.isPresent ? (reply.requestID, bytes(reply.requestID, in: connection)) : nil
-        if !reply.keepAlive { break }
     }
+    // The connection has closed its end, so the feeder's next write fails and it stops.
+    feeder.join()
     return 0
 }
 
