@@ -10,8 +10,9 @@
 #                                             new inputs go to $FUZZ_OUT/corpus/NAME, crashes
 #                                             to $FUZZ_OUT/findings/NAME (FUZZ_OUT defaults
 #                                             to .build-fuzz); FLAGs go to libFuzzer
-#   scripts/fuzz.sh merge NAME                add to Fuzz/Corpus/NAME the inputs of
-#                                             .build-fuzz/corpus/NAME that cover something new
+#   scripts/fuzz.sh merge NAME                add to Fuzz/Corpus/NAME the fewest inputs of
+#                                             .build-fuzz/corpus/NAME that cover every edge
+#                                             they reach and it does not
 #   scripts/fuzz.sh coverage NAME             the line coverage of NAME's parser files by
 #                                             both corpora (a separate, instrumented build
 #                                             in .build-fuzz-cov)
@@ -72,7 +73,9 @@ run)
 merge)
     name=${2:?scripts/fuzz.sh merge NAME}
     bin=$(binary "$name")
-    "$bin" -merge=1 "Fuzz/Corpus/$name" "$scratch/corpus/$name"
+    # Edges only (no hit counts) and a greedy set cover: a corpus small enough to keep
+    # in the repo, which a short run grows back from.
+    "$bin" -set_cover_merge=1 -use_counters=0 "Fuzz/Corpus/$name" "$scratch/corpus/$name"
     ;;
 coverage)
     name=${2:?scripts/fuzz.sh coverage NAME}
@@ -89,7 +92,7 @@ coverage)
     rm -rf "$profile"
     ;;
 *)
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
     exit 2
     ;;
 esac

@@ -28,6 +28,29 @@ import Testing
         }
     }
 
+    /// fuzz-zip: entry paths were checked at Characters, so "../́evil.so" ('/' then a
+    /// combining mark, one Character) passed as one harmless name and unpacked into the
+    /// folder's parent. Unpacking split paths at Characters too.
+    @Test func zipPathsAreCheckedAtTheirBytes() throws {
+        for evil in ["../\u{301}evil.so", "/\u{301}etc/x", "a\\\u{301}b", "lib/./\u{301}x", "lib/../\u{301}x/"] {
+            // Written under a harmless name of the same length, then renamed in both headers.
+            let placeholder = String(repeating: "a", count: evil.utf8.count)
+            var bytes = try ZipArchive.write([.file(placeholder, mode: 0o644, contents: [1, 2, 3])])
+            while let range = bytes.firstRange(of: Array(placeholder.utf8)) { bytes.replaceSubrange(range, with: Array(evil.utf8)) }
+            #expect {
+                try ZipArchive.read(bytes, name: "evil.zip")
+            } throws: { error in
+                (error as? PackagingError)?.message.contains("would unpack outside its folder") == true
+            }
+        }
+        let folder = try TemporaryFolder()
+        try FileSystem.unpack([.directory("d/\u{301}e"), .file("a/\u{301}b/c.txt", mode: 0o644, contents: [7])], into: folder.path)
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/a/\u{301}b/c.txt"))
+        #expect(FileSystem.isDirectory(folder.path + "/d/\u{301}e"))
+        #expect(FileSystem.folder(of: "a/\u{301}b/c") == "a/\u{301}b")
+        #expect(FileSystem.baseName(of: "a/\u{301}b") == "\u{301}b")
+    }
+
     /// fuzz-json-event: base64 with non-zero bits after the last byte ("AB==" for the byte
     /// that "AA==" spells), or padding that completes nothing, was read as a guess.
     @Test func base64HasOneSpelling() {

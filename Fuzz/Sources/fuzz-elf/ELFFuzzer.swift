@@ -15,7 +15,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         file = try ELFFile(name: "fuzz.so", bytes: bytes)
     } catch {
         require(error.code == .notELF || error.code == .damagedELF, "\(error.code): \(error)")
-        require(error.message.hasPrefix("fuzz.so: "), "the message does not name the file: \(error.message)")
+        require(error.message.utf8.starts(with: "fuzz.so: ".utf8), "the message does not name the file: \(error.message)")
         return 0
     }
     require(file.bytes == bytes, "reading changed the bytes")

@@ -14,17 +14,21 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         entries = try ZipArchive.read(bytes, name: "fuzz.zip")
     } catch {
         require(error.code == .zip, "\(error.code): \(error)")
-        require(error.message.hasPrefix("fuzz.zip: "), "the message does not name the archive: \(error.message)")
+        require(error.message.utf8.starts(with: "fuzz.zip: ".utf8), "the message does not name the archive: \(error.message)")
         return 0
     }
     var total = 0
     for entry in entries {
-        let parts = entry.path.split(separator: "/", omittingEmptySubsequences: false)
-        require(!entry.path.hasPrefix("/") && !parts.contains("..") && !entry.path.utf8.contains(0), "path \(entry.path.debugDescription)")
+        // At the bytes, as the file system will see the path.
+        let path = Array(entry.path.utf8)
+        let parts = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        require(
+            path.first != UInt8(ascii: "/") && !parts.contains { $0.elementsEqual("..".utf8) } && !path.contains(0),
+            "path \(entry.path.debugDescription)")
         require(entry.mode <= 0o777 && entry.mode != 0, "mode \(String(entry.mode, radix: 8)) of \(entry.path)")
         switch entry.kind {
-        case .directory: require(entry.path.hasSuffix("/") && entry.contents.isEmpty, "folder \(entry.path.debugDescription)")
-        case .file: require(!entry.path.hasSuffix("/"), "file \(entry.path.debugDescription)")
+        case .directory: require(path.last == UInt8(ascii: "/") && entry.contents.isEmpty, "folder \(entry.path.debugDescription)")
+        case .file: require(path.last != UInt8(ascii: "/"), "file \(entry.path.debugDescription)")
         }
         total += entry.contents.count
     }
