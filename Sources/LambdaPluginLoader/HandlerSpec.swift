@@ -116,7 +116,7 @@ public struct HandlerSpec: Equatable, Sendable {
 
     /// Whether a name looks like a shared object: `x.so`, or `x.so.1.2` with a version.
     static func isLibraryFileName(_ name: String) -> Bool {
-        if name.utf8.reversed().starts(with: "os.".utf8) { return true }
+        if name.utf8.suffix(3).elementsEqual(".so".utf8) { return true }
         // Walk back over the version digits and dots, then expect ".so".
         let bytes = Array(name.utf8)
         var i = bytes.count
