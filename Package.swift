@@ -37,6 +37,12 @@ let package = Package(
         .executable(name: "lambda-host-tools", targets: ["lambda-host-tools"]),
         .library(name: "LambdaPlugin", targets: ["LambdaPlugin"]),
         .library(name: "CLambdaPlugin", targets: ["CLambdaPlugin"]),
+        // The parsers that input reaches, for the fuzzers of the separate Fuzz/ package
+        // (docs/fuzzing.md). A plain `swift build` builds these modules anyway.
+        .library(name: "LambdaRuntimeAPI", targets: ["LambdaRuntimeAPI"]),
+        .library(name: "LambdaPluginLoader", targets: ["LambdaPluginLoader"]),
+        .library(name: "LambdaDynamicCall", targets: ["LambdaDynamicCall"]),
+        .library(name: "LambdaPackaging", targets: ["LambdaPackaging"]),
         // Example plugins: each is one small shared object.
         .library(name: "Echo", type: .dynamic, targets: ["Echo"]),
         .library(name: "Fail", type: .dynamic, targets: ["Fail"]),

@@ -16,7 +16,11 @@ public enum Marshalling {
         do {
             json = try JSONReader.parse(event)
         } catch {
-            throw MarshallingError(.notJSON, error.description)
+            switch error.kind {
+            case .syntax: throw MarshallingError(.notJSON, error.description)
+            case .duplicateName: throw MarshallingError(.duplicateName, error.description)
+            case .notUTF8: throw MarshallingError(.notUTF8, error.description)
+            }
         }
         let values: [(String, JSONValue)]
         switch json {
@@ -28,22 +32,24 @@ public enum Marshalling {
             }
             values = zip(signature.parameters.indices, elements).map { ("argument \($0 + 1)", $1) }
         case .object(let members):
+            // Names match byte for byte: String's == would take U+212A KELVIN SIGN for "K".
+            func same(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+            if let index = signature.parameters.firstIndex(where: { $0.name == nil }) {
+                throw MarshallingError(
+                    .argumentCount,
+                    "parameter \(index + 1) of \(signature.symbol) has no name in the signature; send the arguments as an array")
+            }
             var found: [(String, JSONValue)] = []
-            for (index, parameter) in signature.parameters.enumerated() {
-                guard let name = parameter.name else {
-                    throw MarshallingError(
-                        .argumentCount,
-                        "parameter \(index + 1) of \(signature.symbol) has no name in the signature; send the arguments as an array")
-                }
-                guard let member = members.first(where: { $0.0 == name }) else {
+            for parameter in signature.parameters {
+                let name = parameter.name ?? ""
+                guard let member = members.first(where: { same($0.0, name) }) else {
                     throw MarshallingError(.missingArgument, "the event has no '\(name)' (\(parameter.type.rawValue)) for \(signature.symbol)")
                 }
                 found.append(("'\(name)'", member.1))
             }
-            let known = Set(signature.parameters.compactMap(\.name))
-            if let extra = members.first(where: { !known.contains($0.0) }) {
+            if let extra = members.first(where: { member in !signature.parameters.contains { same($0.name ?? "", member.0) } }) {
                 throw MarshallingError(
-                    .unknownArgument, "'\(extra.0)' is not a parameter of \(signature.text)")
+                    .unknownArgument, "'\(JSONReader.visible(extra.0))' is not a parameter of \(signature.text)")
             }
             values = found
         default:

@@ -2,12 +2,15 @@
 public struct MarshallingError: Error, CustomStringConvertible, Sendable {
     /// The kind of failure; each has an error type the caller can act on.
     public enum Code: String, Sendable, CaseIterable {
-        case notJSON, wrongType, outOfRange, missingArgument, unknownArgument, argumentCount, nonFiniteResult
+        case notJSON, duplicateName, notUTF8, wrongType, outOfRange, missingArgument, unknownArgument, argumentCount
+        case nonFiniteResult
 
         /// The Lambda error type for this code.
         public var errorType: String {
             switch self {
             case .notJSON: "InvalidEvent.NotJSON"
+            case .duplicateName: "InvalidEvent.DuplicateName"
+            case .notUTF8: "InvalidEvent.NotUTF8"
             case .wrongType: "InvalidEvent.WrongType"
             case .outOfRange: "InvalidEvent.OutOfRange"
             case .missingArgument: "InvalidEvent.MissingArgument"

@@ -16,13 +16,18 @@ extension ELFFile {
                 .input, "\(name): expected exactly one RUNPATH or RPATH entry to rewrite, found \(entries.count)")
         }
         let new = Array(value.utf8)
-        guard new.count <= old.utf8.count else {
+        let start = layout.dynstr.lowerBound + Int(entry.value)
+        // The old string's length in bytes, from the file: `old` holds U+FFFD (3 bytes) for
+        // each byte that is not UTF-8, so its count could reach past the terminator.
+        guard let end = bytes[start..<layout.dynstr.upperBound].firstIndex(of: 0) else {
+            throw PackagingError(.damagedELF, "\(name): its search path has no terminator")
+        }
+        guard new.count <= end - start else {
             throw PackagingError(
                 .input, "\(name): its search path '\(old)' is shorter than '\(value)'; link it with a longer -rpath")
         }
         var file = ByteReader(bytes)
-        let start = layout.dynstr.lowerBound + Int(entry.value)
-        file.replace(at: start, with: new + [UInt8](repeating: 0, count: old.utf8.count - new.count))
+        file.replace(at: start, with: new + [UInt8](repeating: 0, count: end - start - new.count))
         file.set(Tag.rpath, at: entry.offset, size: 8)
         let edited = try ELFFile(name: name, bytes: file.bytes)
         guard edited.searchPath?.value == value, edited.searchPath?.isRunPath == false, edited.sameLinkage(as: self)

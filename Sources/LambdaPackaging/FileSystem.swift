@@ -58,9 +58,10 @@ public enum FileSystem {
     /// Creates `path` and its missing parents with `mode` (whatever the umask). Folders
     /// that already exist keep theirs.
     public static func makeDirectories(_ path: String, mode: UInt16 = 0o755) throws(PackagingError) {
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for part in path.split(separator: "/") {
-            prefix += part
+        // Split at the byte '/', as the kernel does, not at Characters ("/́" is one).
+        var prefix = path.utf8.first == UInt8(ascii: "/") ? "/" : ""
+        for part in path.utf8.split(separator: UInt8(ascii: "/")) {
+            prefix += String(decoding: part, as: UTF8.self)
             if mkdir(prefix, mode_t(mode)) == 0 {
                 chmod(prefix, mode_t(mode))
             } else if errno != EEXIST {
@@ -90,7 +91,7 @@ public enum FileSystem {
         else {
             throw failure(base)
         }
-        return String(cString: template)
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Deletes `path` and everything under it; symbolic links are removed, not followed.
@@ -114,13 +115,13 @@ public enum FileSystem {
 
     /// The folder part of `path` (`.` when there is none).
     public static func folder(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// The last component of `path`.
     public static func baseName(of path: String) -> String {
-        path.split(separator: "/").last.map(String.init) ?? path
+        path.utf8.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? path
     }
 
     /// Writes `entries` under `folder`, with their permission bits.

@@ -43,7 +43,7 @@ extension ZipArchive {
             if type == 0o120000 {
                 throw PackagingError(.zip, "\(name): \(path) is a symbolic link; lambda-host package does not unpack links")
             }
-            if path.hasSuffix("/") || type == 0o040000 {
+            if path.utf8.last == UInt8(ascii: "/") || type == 0o040000 {
                 entries.append(.directory(path, mode: unixMode & 0o777 == 0 ? 0o755 : unixMode & 0o777))
                 continue
             }
@@ -74,12 +74,16 @@ extension ZipArchive {
         return entries
     }
 
-    /// Refuses paths that would unpack outside the target folder.
+    /// Refuses paths that would unpack outside the target folder. The path is checked at
+    /// its bytes, as the file system reads it, never at Characters: a combining mark after
+    /// '/' makes one Character "/́", so a split at Characters would take "../́x" for one
+    /// harmless name.
     static func checkPath(_ path: String, archive: String) throws(PackagingError) {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        let trimmed = path.hasSuffix("/") ? parts.dropLast() : parts[...]
-        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.utf8.contains(0),
-            !trimmed.contains(where: { $0.isEmpty || $0 == ".." || $0 == "." })
+        let bytes = path.utf8
+        let parts = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        let trimmed = bytes.last == UInt8(ascii: "/") ? parts.dropLast() : parts[...]
+        guard !bytes.isEmpty, bytes.first != UInt8(ascii: "/"), !bytes.contains(UInt8(ascii: "\\")), !bytes.contains(0),
+            !trimmed.contains(where: { $0.isEmpty || $0.elementsEqual("..".utf8) || $0.elementsEqual(".".utf8) })
         else { throw PackagingError(.zip, "\(archive): the entry '\(path)' would unpack outside its folder") }
     }
 }

@@ -22,6 +22,6 @@ public struct ZipEntry: Equatable, Sendable {
 
     /// A folder; `path` gets its trailing `/`.
     public static func directory(_ path: String, mode: UInt16 = 0o755) -> ZipEntry {
-        ZipEntry(path: path.hasSuffix("/") ? path : path + "/", kind: .directory, mode: mode, contents: [])
+        ZipEntry(path: path.utf8.last == UInt8(ascii: "/") ? path : path + "/", kind: .directory, mode: mode, contents: [])
     }
 }

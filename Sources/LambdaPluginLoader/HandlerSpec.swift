@@ -60,26 +60,30 @@ public struct HandlerSpec: Equatable, Sendable {
                 .malformedHandler, "_HANDLER '\(Self.shown(text))' contains a space or control character (byte \(bad)); \(example)")
         }
 
+        // The text is split at its bytes ':', '.', '/' and '(' (UTF-8 view), never at
+        // Characters: a combining mark after '/' makes one Character "/́" that is not "/",
+        // and the short form would then name a different file than the bytes do.
+        let utf8 = text.utf8
         var library: String
         var symbol: String
         var expand: Bool
-        if let colon = text.firstIndex(of: ":") {
+        if let colon = utf8.firstIndex(of: UInt8(ascii: ":")) {
             library = String(text[..<colon])
-            symbol = String(text[text.index(after: colon)...])
+            symbol = String(text[utf8.index(after: colon)...])
             if symbol.isEmpty { symbol = Self.defaultSymbol }
             expand = false
-            if let parenthesis = symbol.firstIndex(of: "(") {
+            if let parenthesis = symbol.utf8.firstIndex(of: UInt8(ascii: "(")) {
                 // A plain C function with its signature: libm.so.6:cbrt(f64)->f64
-                signature = (symbol, text.distance(from: text.startIndex, to: colon) + 1)
+                signature = (symbol, text[..<colon].count + 1)
                 symbol = String(symbol[..<parenthesis])
             }
         } else if Self.isLibraryFileName(text) {
             library = text
             symbol = Self.defaultSymbol
             expand = false
-        } else if let dot = text.lastIndex(of: "."), !text[..<dot].hasSuffix("/") {
+        } else if let dot = utf8.lastIndex(of: UInt8(ascii: ".")), utf8[..<dot].last != UInt8(ascii: "/") {
             library = String(text[..<dot])
-            symbol = String(text[text.index(after: dot)...])
+            symbol = String(text[utf8.index(after: dot)...])
             expand = !Self.isLibraryFileName(library)
         } else {
             library = text
@@ -95,21 +99,24 @@ public struct HandlerSpec: Equatable, Sendable {
                 .malformedHandler,
                 "_HANDLER '\(text)' names the symbol '\(symbol)', which is not a C identifier; \(example)")
         }
-        if library.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." }) {
+        if library.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .contains(where: { $0.elementsEqual("..".utf8) })
+        {
             throw PluginLoadError(
                 .pathEscapesRoot,
                 "_HANDLER '\(text)' uses '..'; a handler library must stay inside LAMBDA_TASK_ROOT or the layer (/opt)")
         }
-        if library.hasSuffix("/") {
+        if library.utf8.last == UInt8(ascii: "/") {
             throw PluginLoadError(.malformedHandler, "_HANDLER '\(text)' names a folder, not a library; \(example)")
         }
         self.symbol = symbol
         if expand {
             // hello -> libhello.so, hello.so (in the same folder when a path is given)
-            let slash = library.lastIndex(of: "/")
-            let folder = slash.map { String(library[...$0]) } ?? ""
-            let name = slash.map { String(library[library.index(after: $0)...]) } ?? library
-            candidates = name.hasPrefix("lib")
+            let slash = library.utf8.lastIndex(of: UInt8(ascii: "/"))
+            let nameStart = slash.map { library.utf8.index(after: $0) } ?? library.startIndex
+            let folder = String(library[..<nameStart])
+            let name = String(library[nameStart...])
+            candidates = name.utf8.starts(with: "lib".utf8)
                 ? ["\(folder)\(name).so"]
                 : ["\(folder)lib\(name).so", "\(folder)\(name).so"]
         } else {
@@ -122,7 +129,7 @@ public struct HandlerSpec: Equatable, Sendable {
 
     /// Whether a name looks like a shared object: `x.so`, or `x.so.1.2` with a version.
     public static func isLibraryFileName(_ name: String) -> Bool {
-        if name.hasSuffix(".so") { return true }
+        if name.utf8.suffix(3).elementsEqual(".so".utf8) { return true }
         // Walk back over the version digits and dots, then expect ".so".
         let bytes = Array(name.utf8)
         var i = bytes.count

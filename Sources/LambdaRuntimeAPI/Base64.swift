@@ -1,4 +1,5 @@
-/// Strict base64 (RFC 4648, padding optional).
+/// Strict base64 (RFC 4648, padding optional): bytes have one spelling, with or without
+/// its padding.
 public enum Base64 {
     /// The bytes a base64 string holds, or nil when it is not valid base64.
     public static func decode(_ text: String) -> [UInt8]? {
@@ -27,7 +28,15 @@ public enum Base64 {
                 bytes.append(UInt8((accumulator >> bits) & 0xFF))
             }
         }
-        guard padding <= 2, bits < 6 else { return nil }
+        // Only the canonical spelling: the last quantum's unused bits are zero, and its
+        // padding, when there is any, is exactly what completes it. Two spellings of the
+        // same bytes ("AA==" and "AB==") would be a guess at which was meant.
+        switch bits {
+        case 0: guard padding == 0 else { return nil }
+        case 4: guard padding == 0 || padding == 2, accumulator & 0xF == 0 else { return nil }
+        case 2: guard padding == 0 || padding == 1, accumulator & 0x3 == 0 else { return nil }
+        default: return nil
+        }
         return bytes
     }
 }

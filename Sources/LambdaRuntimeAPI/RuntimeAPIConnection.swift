@@ -37,6 +37,13 @@ public final class RuntimeAPIConnection {
         buffer = raw.bindMemory(to: UInt8.self, capacity: capacity)
     }
 
+    /// A connection that reads an open descriptor (one end of a socketpair, for the
+    /// fuzzer) and never reconnects; it closes the descriptor when done.
+    convenience init(descriptor: Int32) {
+        self.init(host: "", port: 0)
+        fd = descriptor
+    }
+
     deinit {
         if fd >= 0 { close(fd) }
         free(buffer)

@@ -31,6 +31,29 @@ import Testing
         _ = host
     }
 
+    /// What the reader cannot represent exactly is an invocation error, not a guess: a
+    /// repeated member, bytes that are not UTF-8, a lone surrogate. The loop goes on.
+    @Test func inexactEventsAreRefusedThroughTheHost() throws {
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: "libCalc.so:greet(name:str)->str", api: api)
+        api.enqueue("g-1", #"{"name":"a","name":"b"}"#)
+        api.enqueue(.init(requestID: "g-2", body: Array(#"{"name":"caf"#.utf8) + [0xE9] + Array(#""}"#.utf8)))
+        api.enqueue("g-3", #"{"name":"\ud800"}"#)
+        api.enqueue("g-4", #"{"name":"caf\u00e9"}"#)
+        for (id, type, words) in [
+            ("g-1", "InvalidEvent.DuplicateName", "'name' twice"), ("g-2", "InvalidEvent.NotUTF8", "byte 0xE9 at byte 12"),
+            ("g-3", "InvalidEvent.NotUTF8", #"\ud800"#),
+        ] {
+            let answer = api.answer(to: id)
+            #expect(answer?.path.hasSuffix("/error") == true, "\(id): \(String(describing: answer?.text))")
+            #expect(answer?.headers["lambda-runtime-function-error-type"] == type, "\(id)")
+            let message = jsonObject(answer)?["errorMessage"] as? String
+            #expect(message?.contains(words) == true, "\(id): \(String(describing: message))")
+        }
+        #expect(api.answer(to: "g-4")?.text == #"{"result":"Hello, café!"}"#)
+        _ = host
+    }
+
     @Test func aMalformedSignatureIsAnInitErrorAtItsPosition() throws {
         let api = try TestRuntimeAPI()
         let host = try HostProcess(handler: "libm.so.6:cbrt(f64->f64", api: api)
