@@ -4,9 +4,10 @@
  *
  * Everything the signal handler touches is prepared at INIT or stored per invocation;
  * in the handler only async-signal-safe calls are made (signal-safety(7)), through
- * crash_report.c, plus two exceptions that cannot deadlock: backtrace() (warmed up at INIT
- * so that it loads nothing; if it faults on a damaged stack, the guard jumps back and
- * reports without frames) and a try-locked flush of stdout after the report.
+ * crash_report.c, plus two exceptions that cannot deadlock: libgcc's unwinder, found at
+ * INIT in the already loaded libgcc_s (glibc's backtrace() would dlopen it on first use;
+ * if unwinding faults on a damaged stack, the guard jumps back and reports without
+ * frames), and a try-locked flush of stdout after the report.
  *
  * One answer per invocation: the guard claims the phase with a compare-and-swap to
  * LH_PHASE_REPORTING before it sends anything, and the host moves between phases the
@@ -20,7 +21,7 @@
 #include "crash_report.h"
 #include "crash_text.h"
 
-#include <execinfo.h>
+#include <unwind.h>
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
@@ -39,7 +40,9 @@ static struct {
     _Atomic int stream_fd;
     int installed;
     int json_logs;
-    int backtrace_ready;
+    /* libgcc's unwinder, or NULL: no frames are listed then. */
+    _Unwind_Reason_Code (*unwind_backtrace)(_Unwind_Trace_Fn, void *);
+    _Unwind_Ptr (*unwind_ip)(struct _Unwind_Context *);
     /* The process the guard was installed in: a fork()ed child reports nothing. */
     pid_t process;
     /* The thread that is reporting (0: none), and the signal it reports (0: an exit). */
@@ -143,17 +146,30 @@ static _Noreturn void die(int sig) {
     _exit(128 + sig);
 }
 
+struct trace_state {
+    void **trace;
+    int count;
+};
+
+static _Unwind_Reason_Code collect_frame(struct _Unwind_Context *context, void *raw) {
+    struct trace_state *state = raw;
+    if (state->count >= max_frames) return _URC_END_OF_STACK;
+    state->trace[state->count++] = (void *)guard.unwind_ip(context);
+    return _URC_NO_REASON;
+}
+
 /* The stack's return addresses, or 0 of them when unwinding faults (a damaged stack). */
 static int unwind(void **trace) {
-    if (!guard.backtrace_ready) return 0;
+    if (guard.unwind_backtrace == NULL || guard.unwind_ip == NULL) return 0;
+    struct trace_state state = {trace, 0};
     if (sigsetjmp(guard.unwind, 1) != 0) {
         guard.unwinding = 0;
         return 0;
     }
     guard.unwinding = 1;
-    int count = backtrace(trace, max_frames);
+    guard.unwind_backtrace(collect_frame, &state);
     guard.unwinding = 0;
-    return count;
+    return state.count;
 }
 
 /* Names the frames of the current stack as JSON strings into `frames`: from the one at
@@ -327,9 +343,13 @@ int lh_guard_install(const char *host, uint16_t port, int json_logs) {
     if (stack == MAP_FAILED) return errno;
     stack_t alternate = {.ss_sp = stack, .ss_size = size};
     if (sigaltstack(&alternate, NULL) != 0) return errno;
-    /* backtrace() loads its unwinder on first use: do that now, not in a crash. */
-    void *warm[1];
-    guard.backtrace_ready = backtrace(warm, 1) > 0;
+    /* The unwinder, looked up in libgcc_s only (the Swift runtime has loaded it already):
+     * nothing is loaded or unwound at INIT, and nothing needs loading in a crash. */
+    void *libgcc = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NOLOAD);
+    if (libgcc != NULL) {
+        guard.unwind_backtrace = (_Unwind_Reason_Code(*)(_Unwind_Trace_Fn, void *))dlsym(libgcc, "_Unwind_Backtrace");
+        guard.unwind_ip = (_Unwind_Ptr(*)(struct _Unwind_Context *))dlsym(libgcc, "_Unwind_GetIP");
+    }
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_sigaction = on_signal;

@@ -25,8 +25,9 @@ typedef struct {
     uintptr_t start; /* lowest mapped address of its PT_LOAD segments */
     uintptr_t end;   /* one past the highest */
     const char *name;
-    /* Its dynamic symbols; count 0 when they could not be read. */
-    struct lh_dynamic_tables tables;
+    /* Its dynamic section: the symbol tables are read from it only when a crash names an
+     * address (reading them all at INIT would cost every start the hash-table pages). */
+    const ElfW(Dyn) *dynamic;
 } library;
 
 static library libraries[max_libraries];
@@ -64,7 +65,7 @@ static int add_library(struct dl_phdr_info *info, size_t size, void *unused) {
         if (high > entry->end) entry->end = high;
     }
     if (entry->start >= entry->end) return 0;
-    if (lh_dynamic_tables_read(info->dlpi_addr, dynamic, &entry->tables) != 0) entry->tables.count = 0;
+    entry->dynamic = dynamic;
     const char *path = info->dlpi_name;
     entry->name = remember_name(path != NULL && path[0] != 0 ? path : program_invocation_short_name);
     library_count++;
@@ -113,7 +114,9 @@ void lh_guard_name_address(lh_text *text, uintptr_t address, int return_address)
     text_byte(text, '+');
     text_hex(text, offset);
     /* A return address points after its call, which may be another function's start. */
-    const struct lh_dynamic_tables *tables = &entry->tables;
+    struct lh_dynamic_tables loaded;
+    if (lh_dynamic_tables_read(entry->base, entry->dynamic, &loaded) != 0) return;
+    const struct lh_dynamic_tables *tables = &loaded;
     const ElfW(Sym) *symbol = symbol_at(tables, return_address && offset > 0 ? offset - 1 : offset);
     if (symbol == NULL) return;
     const char *name = tables->strings + symbol->st_name;
