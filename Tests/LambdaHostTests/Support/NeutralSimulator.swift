@@ -1,6 +1,6 @@
 import Foundation
 
-/// The neutral Runtime API simulator (a copy of `../shared/bench`'s, in Tests/Fixtures),
+/// The neutral Runtime API simulator (a copy of the shared bench's, in Tests/Fixtures),
 /// compiled once per test run.
 enum NeutralSimulator {
     static let source = BuildProducts.fixture("lambda-service-sim.c")
