@@ -90,7 +90,7 @@ void lh_guard_begin(const char *request_id, size_t request_id_size, const char *
 
 void lh_guard_stream_socket(int fd) { atomic_store_explicit(&guard.stream_fd, fd, memory_order_relaxed); }
 
-int lh_guard_phase(void) { return atomic_load_explicit(&guard.phase, memory_order_acquire); }
+static int current_phase(void) { return atomic_load_explicit(&guard.phase, memory_order_acquire); }
 
 void lh_guard_remember_libraries(const void *plugin) { lh_guard_libraries_snapshot(plugin); }
 
@@ -127,6 +127,13 @@ static lh_report_target target_for(int phase) {
         target.stream_fd = atomic_load_explicit(&guard.stream_fd, memory_order_relaxed);
     }
     return target;
+}
+
+/* Sends what `phase` owes, typed `type`, and logs the FATAL line with the outcome. */
+static void report(int phase, const char *type, const lh_text *message, const lh_text *frames, int64_t deadline) {
+    lh_report_target target = target_for(phase);
+    int status = lh_report_send(&target, type, message, frames, deadline);
+    lh_report_log(&target, guard.json_logs, type, message, status);
 }
 
 /* ---- Frames ------------------------------------------------------------------------ */
@@ -291,9 +298,7 @@ static void on_signal(int sig, siginfo_t *info, void *context) {
         lh_guard_name_address(&message, (uintptr_t)trace[caller], 1);
     }
     text_str(&message, "; the process ends with the signal and Lambda starts a new one");
-    lh_report_target target = target_for(phase);
-    int status = lh_report_send(&target, LH_CRASH_ERROR_TYPE, &message, &frames, deadline);
-    lh_report_log(&target, guard.json_logs, LH_CRASH_ERROR_TYPE, &message, status);
+    report(phase, LH_CRASH_ERROR_TYPE, &message, &frames, deadline);
     lh_flush_stdout_from_signal();
     die(sig);
 }
@@ -301,7 +306,7 @@ static void on_signal(int sig, siginfo_t *info, void *context) {
 static void on_exit_hook(int status, void *unused) {
     (void)unused;
     if (getpid() != guard.process || atomic_load(&guard.reporter) != 0) return;
-    int phase = lh_guard_phase();
+    int phase = current_phase();
     if (phase != LH_PHASE_INIT && phase != LH_PHASE_INVOKE && phase != LH_PHASE_STREAM && phase != LH_PHASE_SENDING &&
         phase != LH_PHASE_WAITING)
         return;
@@ -321,9 +326,7 @@ static void on_exit_hook(int status, void *unused) {
         lh_guard_name_address(&message, (uintptr_t)trace[caller], 1);
     }
     text_str(&message, "; a plugin reports failures with host->fail() and returns instead of ending the process");
-    lh_report_target target = target_for(phase);
-    int reported = lh_report_send(&target, LH_EXIT_ERROR_TYPE, &message, &frames, deadline);
-    lh_report_log(&target, guard.json_logs, LH_EXIT_ERROR_TYPE, &message, reported);
+    report(phase, LH_EXIT_ERROR_TYPE, &message, &frames, deadline);
 }
 
 /* ---- Installing ---------------------------------------------------------------------- */

@@ -44,7 +44,7 @@ public final class Host {
         self.configuration = configuration
         self.client = client
         state = InvocationState(client: client)
-        slots = InvocationSlots(host: HostServices.table, hostPrivate: Unmanaged.passUnretained(state).toOpaque())
+        slots = InvocationSlots(host: HostServices.table)
         HostServices.state = state
     }
 

@@ -21,13 +21,11 @@ final class InvocationSlots {
     private let slots: UnsafeMutablePointer<lambda_invocation>
     private var nextIndex = 0
     private let host: UnsafePointer<lambda_host_api>
-    private let hostPrivate: UnsafeMutableRawPointer
     /// What the init hook stored, handed back in every invocation.
     var pluginState: UnsafeMutableRawPointer?
 
-    init(host: UnsafePointer<lambda_host_api>, hostPrivate: UnsafeMutableRawPointer) {
+    init(host: UnsafePointer<lambda_host_api>) {
         self.host = host
-        self.hostPrivate = hostPrivate
         // Untouched until used: a slot is only ever handed out filled, by start().
         slots = .allocate(capacity: Self.count)
     }
@@ -41,7 +39,6 @@ final class InvocationSlots {
         slot.pointee.struct_size = UInt32(MemoryLayout<lambda_invocation>.size)
         slot.pointee.host = host
         slot.pointee.state = pluginState
-        slot.pointee.host_private = hostPrivate
         return slot
     }
 

@@ -84,7 +84,5 @@ void lh_guard_initialized(void);
  * LH_PHASE_STREAM, a report ends it with error trailers there. */
 void lh_guard_stream_socket(int fd);
 
-/* The current phase. */
-int lh_guard_phase(void);
 
 #endif
