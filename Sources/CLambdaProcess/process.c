@@ -152,7 +152,20 @@ static int signal_children(int signal_number) {
  * SIGKILL that comes while the runtimes are stopping leaves nothing behind. Then SIGTERM to
  * each runtime's group, LH_STOP_GRACE_MS for them to exit (the watch threads reap them and
  * empty their slots), and SIGKILL to what is left, as Lambda stops a runtime. */
+/* The signal the tool is ending on, or 0. */
+static volatile sig_atomic_t terminating;
+
+int lh_termination_signal(void) { return terminating; }
+
+/* While `forward` stops the runtimes, another thread may see one exit and end the tool on
+ * its own: that exit waits for the signal's. */
+static void wait_for_forward(void) {
+    if (terminating == 0) return;
+    for (;;) pause();
+}
+
 static void forward(int signal_number) {
+    terminating = signal_number;
     remove_registered();
     if (signal_children(SIGTERM) > 0) {
         struct timespec tick = {0, 10 * 1000 * 1000};
@@ -166,6 +179,7 @@ static void forward(int signal_number) {
 }
 
 void lh_forward_termination(void) {
+    atexit(wait_for_forward);
     lh_install_signal_handler(SIGTERM, forward);
     lh_install_signal_handler(SIGINT, forward);
     lh_install_signal_handler(SIGHUP, forward);

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLambdaProcess
 import Glibc
 import LambdaEmulator
 import NIOCore
@@ -88,6 +89,8 @@ struct EventOptions: ParsableArguments {
 enum Output {
     /// Prints a response to stdout, or an error document to stderr and exits 1.
     static func print(_ result: InvocationResult) throws {
+        // The tool is being stopped: the runtime's end is its doing, not the function's.
+        guard lh_termination_signal() == 0 else { return }
         switch result {
         case .streamed(let errorType):
             // The chunks went to stdout as they came; an error after them to stderr.

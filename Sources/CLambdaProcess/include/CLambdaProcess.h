@@ -45,7 +45,12 @@ void lh_cleanup_remove(const char *path);
 /* On SIGTERM, SIGINT or SIGHUP: removes every remembered path (files, then folders), sends
  * SIGTERM to every remembered child's process group, SIGKILL to those still there after
  * LH_STOP_GRACE_MS, then exits with 128 + the signal, so that a developer tool never leaves
- * its runtimes or its temporary copies behind. */
+ * its runtimes or its temporary copies behind. Meanwhile an exit() from another thread
+ * (one that saw a runtime stop) waits, so the tool ends with the signal's status. */
 void lh_forward_termination(void);
+
+/* The signal the tool is ending on (lh_forward_termination), or 0: an answer that comes
+ * from runtimes being stopped for it is not the function's, and is not printed. */
+int lh_termination_signal(void);
 
 #endif
