@@ -17,7 +17,12 @@ _Static_assert(sizeof(lambda_invocation) == 104, "invocation v1.0 size");
 _Static_assert(offsetof(lambda_host_api, respond) == 8, "host api layout");
 _Static_assert(offsetof(lambda_host_api, remaining_time_ms) == 32, "host api v1.0 layout");
 _Static_assert(offsetof(lambda_host_api, stream_begin) == 40, "host api v1.1 appends after v1.0");
-_Static_assert(sizeof(lambda_host_api) == 64, "host api v1.1 size");
+_Static_assert(offsetof(lambda_host_api, http_request) == 64, "host api v1.2 appends after v1.1");
+_Static_assert(sizeof(lambda_host_api) == 88, "host api v1.2 size");
+_Static_assert(sizeof(lambda_http_header) == 32, "http header layout");
+_Static_assert(offsetof(lambda_http_request, url) == 16, "http request layout");
+_Static_assert(sizeof(lambda_http_request) == 64, "http request v1.2 size");
+_Static_assert(sizeof(lambda_http_response) == 40, "http response v1.2 size");
 
 /* The Swift toolchain (major.minor) this package was built with. Package.swift defines
  * it. Hidden, so that it is never exported from a plugin. */

@@ -5,7 +5,7 @@ import CLambdaPlugin
 /// A view of the host's `lambda_invocation`: each property reads it when asked (the
 /// strings allocate then, not before). Valid only while the handler runs; do not keep it.
 public struct LambdaContext {
-    let invocation: UnsafePointer<lambda_invocation>
+    package let invocation: UnsafePointer<lambda_invocation>
 
     init(_ invocation: UnsafePointer<lambda_invocation>) {
         self.invocation = invocation
@@ -28,13 +28,13 @@ public struct LambdaContext {
 
     /// Milliseconds left before the invocation times out.
     public var remainingMilliseconds: Int64 {
-        guard let host = invocation.pointee.host, let remaining = host.pointee.remaining_time_ms else { return 0 }
+        guard let host = invocation.pointee.host, let remaining = HostTable(host: host).function(\.remaining_time_ms) else { return 0 }
         return remaining(invocation)
     }
 
     /// Writes a line to the function's log, tagged with the request id.
     public func log(_ message: String, level: LambdaLogLevel = .info) {
-        guard let host = invocation.pointee.host, let log = host.pointee.log else { return }
+        guard let host = invocation.pointee.host, let log = HostTable(host: host).function(\.log) else { return }
         var text = message
         text.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in

@@ -55,7 +55,7 @@ public enum LambdaPlugin {
         let payload = UnsafeRawBufferPointer(start: invocation.pointee.payload, count: invocation.pointee.payload_size)
         do {
             let response = try body(payload, LambdaContext(invocation))
-            guard let respond = host.pointee.respond else { return LAMBDA_E_INVALID }
+            guard let respond = HostTable(host: host).function(\.respond) else { return LAMBDA_E_INVALID }
             return response.withUnsafeBytes { respond(invocation, $0.baseAddress, $0.count) }
         } catch let error as LambdaPluginError {
             return fail(invocation, type: error.errorType, message: error.errorMessage)
@@ -88,7 +88,7 @@ public enum LambdaPlugin {
     /// Answers the invocation with an error.
     @discardableResult
     public static func fail(_ invocation: UnsafePointer<lambda_invocation>, type: String, message: String) -> lambda_status {
-        guard let host = invocation.pointee.host, let fail = host.pointee.fail else { return LAMBDA_E_INVALID }
+        guard let host = invocation.pointee.host, let fail = HostTable(host: host).function(\.fail) else { return LAMBDA_E_INVALID }
         let status = fail(invocation, type, message)
         return status == LAMBDA_OK ? LAMBDA_ERROR : status
     }

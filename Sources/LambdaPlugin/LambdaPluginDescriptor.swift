@@ -35,7 +35,9 @@ public enum LambdaPluginDescriptor {
             to: lambda_plugin_descriptor(
                 magic: LAMBDA_PLUGIN_MAGIC,
                 abi_major: UInt16(LAMBDA_PLUGIN_ABI_MAJOR),
-                abi_minor: UInt16(LAMBDA_PLUGIN_ABI_MINOR),
+                // The least host minor the plugin needs: 0, as the SDK checks the host's
+                // table before every call of a function appended after 1.0 (HostTable).
+                abi_minor: 0,
                 struct_size: UInt32(MemoryLayout<lambda_plugin_descriptor>.size),
                 flags: flags,
                 name: UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self),

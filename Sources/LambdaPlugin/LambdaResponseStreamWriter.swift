@@ -49,13 +49,16 @@ public final class LambdaResponseStreamWriter {
 
     func end() throws {
         try beginIfNeeded(contentType: contentType)
-        guard let end = host.pointee.stream_end else { throw StreamError(errorMessage: "the host cannot stream") }
+        guard let end = HostTable(host: host).function(\.stream_end) else { throw StreamError(errorMessage: "the host cannot stream") }
         try check(end(invocation))
     }
 
     private func beginIfNeeded(contentType: String) throws {
         guard !begun else { return }
-        guard Int(host.pointee.struct_size) >= MemoryLayout<lambda_host_api>.size, let begin = host.pointee.stream_begin else {
+        // Field by field: a 1.1 host's table is shorter than this SDK's, and still streams.
+        guard let begin = HostTable(host: host).function(\.stream_begin),
+            HostTable(host: host).function(\.stream_end) != nil
+        else {
             throw StreamError(errorMessage: "this lambda-host layer predates streaming (ABI 1.1); update it")
         }
         try check(begin(invocation, contentType))
@@ -63,7 +66,7 @@ public final class LambdaResponseStreamWriter {
     }
 
     private func send(_ bytes: UnsafeRawBufferPointer) throws {
-        guard let write = host.pointee.stream_write else { throw StreamError(errorMessage: "the host cannot stream") }
+        guard let write = HostTable(host: host).function(\.stream_write) else { throw StreamError(errorMessage: "the host cannot stream") }
         try check(write(invocation, bytes.baseAddress, bytes.count))
     }
 

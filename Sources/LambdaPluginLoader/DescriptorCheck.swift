@@ -54,7 +54,7 @@ enum DescriptorCheck {
         }
         guard Int32(d.abi_minor) <= LAMBDA_PLUGIN_ABI_MINOR else {
             throw mismatch(
-                "descriptor field 'abi_minor' is \(d.abi_minor), newer than this host's ABI \(LAMBDA_PLUGIN_ABI_MAJOR).\(LAMBDA_PLUGIN_ABI_MINOR); use a newer lambda-host layer"
+                "descriptor field 'abi_minor' is \(d.abi_minor): the plugin needs a host of ABI \(d.abi_major).\(d.abi_minor) or later, and this host speaks ABI \(LAMBDA_PLUGIN_ABI_MAJOR).\(LAMBDA_PLUGIN_ABI_MINOR); use a newer lambda-host layer"
             )
         }
         guard Int(d.struct_size) >= minimumDescriptorSize else {

@@ -43,6 +43,14 @@
  *   - Versioning by appending: a new minor version only adds fields at the end of a
  *     struct, and every struct starts with its struct_size, so each side knows what the
  *     other one has. A new major version changes the entry symbol (lambda_plugin_v2).
+ *   - Old hosts load new plugins. The descriptor's abi_minor is the least host minor the
+ *     plugin needs, not the header it was built with: LAMBDA_PLUGIN_DEFINE writes
+ *     LAMBDA_PLUGIN_REQUIRED_MINOR, 0 unless the plugin defines it before including this
+ *     header. A plugin that calls a function appended in 1.N either checks
+ *     LAMBDA_HOST_HAS(host, field) first (the helpers below do, and return
+ *     LAMBDA_E_UNSUPPORTED on an older host) or defines LAMBDA_PLUGIN_REQUIRED_MINOR N,
+ *     so that an older host refuses it at INIT with a message instead of calling past the
+ *     end of its table.
  *
  * Documentation with examples: docs/abi.md.
  */
@@ -65,9 +73,17 @@ extern "C" {
  * symbol's name, so a plugin for another major version is not even found. */
 #define LAMBDA_PLUGIN_ABI_MAJOR 1
 
-/* The ABI minor version: fields appended since 1.0. A host loads a plugin whose minor
- * version is lower than or equal to its own. */
-#define LAMBDA_PLUGIN_ABI_MINOR 1
+/* The ABI minor version of this header: fields appended since 1.0 (1.1 streaming, 1.2
+ * outbound HTTP). The host reports its own in lambda_host_api.abi_minor. */
+#define LAMBDA_PLUGIN_ABI_MINOR 2
+
+/* The least host minor version the plugin needs, written into its descriptor by
+ * LAMBDA_PLUGIN_DEFINE. A host loads a plugin whose descriptor's abi_minor is lower than
+ * or equal to its own. Define it (before including this header) only when the plugin
+ * calls an appended function without checking LAMBDA_HOST_HAS. */
+#ifndef LAMBDA_PLUGIN_REQUIRED_MINOR
+#define LAMBDA_PLUGIN_REQUIRED_MINOR 0
+#endif
 
 /* The name of the function every plugin exports (see lambda_plugin_entry_fn). */
 #define LAMBDA_PLUGIN_ENTRY_SYMBOL "lambda_plugin_v1"
@@ -97,6 +113,17 @@ typedef int32_t lambda_status;
 #define LAMBDA_E_INVALID (-3)
 /* The Runtime API could not be reached. The host exits after the handler returns. */
 #define LAMBDA_E_IO (-4)
+/* The host is older than the function called: it lacks that field of lambda_host_api.
+ * Returned by this header's helpers, never by a host. */
+#define LAMBDA_E_UNSUPPORTED (-5)
+/* http_request: nothing of the request reached the server, so it is safe to send it again:
+ * the destination is not allowed, the name did not resolve, the connection was refused or
+ * timed out, TLS verification or the handshake failed, or the time ran out first. */
+#define LAMBDA_E_HTTP_NOT_SENT (-6)
+/* http_request: the request was sent, at least in part, and then the exchange failed: the
+ * connection was reset or closed, the time ran out while waiting for the reply, the reply
+ * was malformed or larger than the host's cap. The server may have acted on it. */
+#define LAMBDA_E_HTTP_FAILED (-7)
 
 /* ---- Log levels (host->log) --------------------------------------------------------- */
 
@@ -208,6 +235,64 @@ struct lambda_invocation {
     void *host_private;
 };
 
+/* ---- Outbound HTTP (ABI 1.2) ----------------------------------------------------------
+ * The host owns the connections: pooled per origin (scheme, host, port) and kept alive
+ * across invocations, TLS verified against the system's CA bundle, loaded only when a
+ * plugin first calls an https:// URL. Documentation with examples: docs/outbound-http.md. */
+
+/* One header. Not NUL-terminated on the way in (sizes count); on the way out the host adds
+ * a NUL after each name and value, so both can be read as C strings too. */
+typedef struct lambda_http_header {
+    const char *name;
+    size_t name_size;
+    const char *value;
+    size_t value_size;
+} lambda_http_header;
+
+/* request.flags: do not add the invocation's X-Amzn-Trace-Id header to this request (the
+ * host adds it by default, unless the plugin sets that header itself). */
+#define LAMBDA_HTTP_NO_TRACE_HEADER (1u << 0)
+
+/* What to send. Owned by the plugin, and read by the host only during the call. */
+typedef struct lambda_http_request {
+    /* sizeof(lambda_http_request) as the plugin was built. */
+    uint32_t struct_size;
+    /* LAMBDA_HTTP_* flags, or 0. */
+    uint32_t flags;
+    /* The method, e.g. "GET", "POST", NUL-terminated; NULL means "GET". */
+    const char *method;
+    /* The absolute URL, NUL-terminated: http:// or https://, host, optional port, path and
+     * query, percent-encoded (no spaces, no bytes above 0x7E, no user:password@). It alone
+     * chooses where the request goes; a Host header is refused. */
+    const char *url;
+    /* header_count headers, or NULL when header_count is 0. At most 100, 64 KiB together.
+     * The host writes Host, Content-Length and Connection itself and refuses them here. */
+    const lambda_http_header *headers;
+    size_t header_count;
+    /* The body: body_size bytes, or NULL when body_size is 0. */
+    const void *body;
+    size_t body_size;
+    /* How long the whole exchange may take, in milliseconds; 0 means until the
+     * invocation's deadline (10 s during INIT). Never past the deadline. */
+    int64_t timeout_ms;
+} lambda_http_request;
+
+/* What came back. The plugin sets struct_size; the host fills the rest. Everything it
+ * points to is owned by the host, and valid until the next http_request made with the same
+ * invocation, or until the handler returns (the init hook, for invocation NULL). */
+typedef struct lambda_http_response {
+    /* sizeof(lambda_http_response) as the plugin was built; set it before the call. */
+    uint32_t struct_size;
+    /* The HTTP status, e.g. 200; 0 when the call did not return LAMBDA_OK. */
+    int32_t status;
+    /* The response's headers in the order received (without 1xx interim responses). */
+    const lambda_http_header *headers;
+    size_t header_count;
+    /* The body, decoded from chunked transfer encoding; body[body_size] is a NUL byte. */
+    const char *body;
+    size_t body_size;
+} lambda_http_response;
+
 /* The services the host offers a plugin (in the manner of SQLite's
  * sqlite3_api_routines). Fields are only ever appended; check struct_size before using
  * a field added after 1.0. Every function may be called while the handler runs, from its
@@ -249,7 +334,7 @@ struct lambda_host_api {
     /* ---- ABI 1.1 and later: response streaming ---------------------------------------
      * A streamed response reaches the caller while the handler still works (function
      * URLs in RESPONSE_STREAM mode, InvokeWithResponseStream), up to 200 MB. Check
-     * struct_size >= offsetof(lambda_host_api, stream_end) + sizeof(void *) first. */
+     * LAMBDA_HOST_HAS(host, stream_end) first. */
 
     /* Starts answering the invocation with a stream whose Content-Type is
      * `content_type` (NULL: application/octet-stream). Counts as the invocation's one
@@ -267,7 +352,40 @@ struct lambda_host_api {
      * for it: cleanly when it returns LAMBDA_OK, with a Runtime.HandlerFailed error in
      * the trailers otherwise. */
     lambda_status (*stream_end)(const lambda_invocation *invocation);
+
+    /* ---- ABI 1.2 and later: outbound HTTP --------------------------------------------
+     * Check LAMBDA_HOST_HAS(host, last_error) first, or use the helpers below. */
+
+    /* Sends `request` and waits for the whole response, which it describes in *response
+     * (see lambda_http_response for how long it stays valid). One call at a time per
+     * invocation: a second thread's call with the same invocation waits for the first.
+     * `invocation` is NULL in the init and shutdown hooks. Returns LAMBDA_OK when a
+     * response arrived, whatever its status; LAMBDA_E_HTTP_NOT_SENT or LAMBDA_E_HTTP_FAILED
+     * (host->last_error tells why); LAMBDA_E_INVALID for a malformed request (also logged)
+     * or a stale invocation. A reused connection that the server had closed is retried
+     * once on a new one, only when nothing was sent or when the method is idempotent and
+     * no byte of the response had arrived. */
+    lambda_status (*http_request)(const lambda_invocation *invocation, const lambda_http_request *request,
+                                  lambda_http_response *response);
+
+    /* Opens one connection to `origin` ("https://host" or "http://host:port",
+     * NUL-terminated), TLS handshake included, and keeps it in the pool, so that the first
+     * request to it pays no set-up. Meant for the init hook (invocation NULL). Returns
+     * LAMBDA_OK, LAMBDA_E_HTTP_NOT_SENT or LAMBDA_E_INVALID. */
+    lambda_status (*http_prewarm)(const lambda_invocation *invocation, const char *origin);
+
+    /* Why the last http_request or http_prewarm made with this invocation (NULL: during
+     * INIT or SHUTDOWN) failed, as one line of text for a log, naming the destination
+     * and the reason; "" after a success. Never NULL. Owned by the host and valid until
+     * the next such call with the same invocation or the handler's return. */
+    const char *(*last_error)(const lambda_invocation *invocation);
 };
+
+/* Whether the host's table has `field` (a host built with an older header does not):
+ *     if (!LAMBDA_HOST_HAS(host, http_request)) ... */
+#define LAMBDA_HOST_HAS(host, field)                                                            \
+    ((host) != NULL && (host)->struct_size >= offsetof(lambda_host_api, field) + sizeof((host)->field) && \
+     (host)->field != NULL)
 
 /* Defines the entry point of a C or C++ plugin:
  *
@@ -284,7 +402,7 @@ struct lambda_host_api {
 #define LAMBDA_PLUGIN_DEFINE(NAME, VERSION, INIT, SHUTDOWN)                                   \
     LAMBDA_PLUGIN_LINKAGE LAMBDA_EXPORT const lambda_plugin_descriptor *lambda_plugin_v1(void) { \
         static const lambda_plugin_descriptor descriptor = {                                 \
-            LAMBDA_PLUGIN_MAGIC, LAMBDA_PLUGIN_ABI_MAJOR, LAMBDA_PLUGIN_ABI_MINOR,           \
+            LAMBDA_PLUGIN_MAGIC, LAMBDA_PLUGIN_ABI_MAJOR, LAMBDA_PLUGIN_REQUIRED_MINOR,      \
             (uint32_t)sizeof(lambda_plugin_descriptor), 0, (NAME), (VERSION), NULL, (INIT), \
             (SHUTDOWN)};                                                                      \
         return &descriptor;                                                                   \
@@ -304,6 +422,7 @@ struct lambda_host_api {
 static inline lambda_status lambda_stream_http_begin(const lambda_invocation *invocation, int status_code,
                                                      const char *headers_json, const char *cookies_json) {
     const lambda_host_api *host = invocation->host;
+    if (!LAMBDA_HOST_HAS(host, stream_end)) return LAMBDA_E_UNSUPPORTED;
     lambda_status status = host->stream_begin(invocation, LAMBDA_HTTP_INTEGRATION_CONTENT_TYPE);
     if (status != LAMBDA_OK) return status;
     char code[32];
@@ -323,6 +442,44 @@ static inline lambda_status lambda_stream_http_begin(const lambda_invocation *in
     }
     static const char delimiter[8] = {0};
     return host->stream_write(invocation, delimiter, sizeof delimiter);
+}
+
+/* Sends a request of `method` to `url` with an optional body (NULL/0) and Content-Type
+ * (NULL: none), through `host` (the table the init hook got, or invocation->host), and
+ * fills *response (status 0 and no body on any failure). LAMBDA_E_UNSUPPORTED when the
+ * host predates ABI 1.2. */
+static inline lambda_status lambda_http_send(const lambda_host_api *host, const lambda_invocation *invocation,
+                                             const char *method, const char *url, const char *content_type,
+                                             const void *body, size_t body_size, lambda_http_response *response) {
+    lambda_http_response cleared = {(uint32_t)sizeof(lambda_http_response), 0, NULL, 0, NULL, 0};
+    *response = cleared;
+    if (!LAMBDA_HOST_HAS(host, last_error)) return LAMBDA_E_UNSUPPORTED;
+    lambda_http_header header = {"Content-Type", 12, content_type, 0};
+    if (content_type)
+        while (content_type[header.value_size]) header.value_size++;
+    lambda_http_request request = {(uint32_t)sizeof(lambda_http_request), 0, method, url,
+                                   content_type ? &header : NULL, content_type ? 1u : 0u, body, body_size, 0};
+    return host->http_request(invocation, &request, response);
+}
+
+/* GET `url`: lambda_http_get(inv->host, inv, "https://example.com/", &response). */
+static inline lambda_status lambda_http_get(const lambda_host_api *host, const lambda_invocation *invocation,
+                                            const char *url, lambda_http_response *response) {
+    return lambda_http_send(host, invocation, "GET", url, NULL, NULL, 0, response);
+}
+
+/* POST `body_size` bytes of `body` with the given Content-Type to `url`. */
+static inline lambda_status lambda_http_post(const lambda_host_api *host, const lambda_invocation *invocation,
+                                             const char *url, const char *content_type, const void *body,
+                                             size_t body_size, lambda_http_response *response) {
+    return lambda_http_send(host, invocation, "POST", url, content_type, body, body_size, response);
+}
+
+/* The text of the last outbound error for `invocation`, or a fixed text on a host that
+ * predates ABI 1.2. Never NULL. */
+static inline const char *lambda_http_error(const lambda_host_api *host, const lambda_invocation *invocation) {
+    if (!LAMBDA_HOST_HAS(host, last_error)) return "this lambda-host layer predates outbound HTTP (ABI 1.2); update it";
+    return host->last_error(invocation);
 }
 
 #ifdef __cplusplus

@@ -1,0 +1,253 @@
+/*
+ * lambda_plugin.h: the C ABI between lambda-host and a handler plugin, version 1.
+ *
+ * A plugin is a shared object (libhello.so) that lambda-host loads with dlopen when a
+ * Lambda execution environment starts. It is the only file a plugin needs to include.
+ *
+ * The contract, in the order things happen:
+ *
+ *   1. The host opens the plugin with dlopen(RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) and
+ *      looks up one function, lambda_plugin_v1(), that every plugin exports. It returns
+ *      a descriptor (magic, ABI version, sizes, name, hooks) that the host checks before
+ *      it calls anything else. A mismatch is reported as an init error that names the
+ *      field, never a crash.
+ *   2. The host looks up the handler symbol named by _HANDLER ("handler" if none is
+ *      named): a lambda_handler_fn.
+ *   3. If the descriptor has an init hook, the host calls it once, before the first
+ *      invocation. It may keep state for the life of the execution environment.
+ *   4. For every invocation the host calls the handler with a lambda_invocation. The
+ *      handler answers with host->respond() or host->fail(), then returns.
+ *   5. On SIGTERM (Lambda's SHUTDOWN phase) the host calls the shutdown hook, if any,
+ *      and exits.
+ *
+ * Rules that keep both sides safe:
+ *
+ *   - Only C types cross the boundary. No C++ exception, Rust panic, Swift error or
+ *     longjmp may leave a plugin function.
+ *   - Memory never changes owner. Everything the host passes in stays the host's and is
+ *     valid only until the call returns; the host copies whatever the plugin hands it
+ *     (respond, fail, log), so the plugin may free or reuse its buffers at once.
+ *   - The host calls a plugin from one thread at a time unless the descriptor says
+ *     LAMBDA_PLUGIN_THREAD_SAFE.
+ *   - Versioning by appending: a new minor version only adds fields at the end of a
+ *     struct, and every struct starts with its struct_size, so each side knows what the
+ *     other one has. A new major version changes the entry symbol (lambda_plugin_v2).
+ *
+ * Documentation with examples: docs/abi.md.
+ */
+#ifndef LAMBDA_PLUGIN_H
+#define LAMBDA_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Versions and identification ------------------------------------------------- */
+
+/* First field of every descriptor: "LPLG" in ASCII. Anything else is not a plugin. */
+#define LAMBDA_PLUGIN_MAGIC 0x4C504C47u
+
+/* The ABI major version. It changes only with a break, and is also part of the entry
+ * symbol's name, so a plugin for another major version is not even found. */
+#define LAMBDA_PLUGIN_ABI_MAJOR 1
+
+/* The ABI minor version: fields appended since 1.0. A host loads a plugin whose minor
+ * version is lower than or equal to its own. */
+#define LAMBDA_PLUGIN_ABI_MINOR 0
+
+/* The name of the function every plugin exports (see lambda_plugin_entry_fn). */
+#define LAMBDA_PLUGIN_ENTRY_SYMBOL "lambda_plugin_v1"
+
+/* The handler symbol the host looks up when _HANDLER names a library only. */
+#define LAMBDA_PLUGIN_DEFAULT_HANDLER "handler"
+
+/* Marks a function as exported from the plugin's shared object. */
+#define LAMBDA_EXPORT __attribute__((visibility("default")))
+
+/* ---- Status codes ------------------------------------------------------------------ */
+
+/* What plugin functions return, and what host services return to the plugin. */
+typedef int32_t lambda_status;
+
+/* Success. */
+#define LAMBDA_OK 0
+/* A handler or init hook failed. Name the failure first with host->fail(). */
+#define LAMBDA_ERROR 1
+/* respond() or fail() was called after this invocation was already answered. */
+#define LAMBDA_E_ALREADY_ANSWERED (-1)
+/* The response is larger than Lambda's 6 MiB limit for buffered responses. The host has
+ * answered the invocation with a Function.ResponseSizeTooLarge error instead. */
+#define LAMBDA_E_TOO_LARGE (-2)
+/* An argument was invalid: a NULL pointer where data was required, or a call made
+ * outside the invocation it belongs to. */
+#define LAMBDA_E_INVALID (-3)
+/* The Runtime API could not be reached. The host exits after the handler returns. */
+#define LAMBDA_E_IO (-4)
+
+/* ---- Log levels (host->log) --------------------------------------------------------- */
+
+#define LAMBDA_LOG_TRACE 0
+#define LAMBDA_LOG_DEBUG 1
+#define LAMBDA_LOG_INFO 2
+#define LAMBDA_LOG_WARN 3
+#define LAMBDA_LOG_ERROR 4
+#define LAMBDA_LOG_FATAL 5
+
+/* ---- Descriptor flags ---------------------------------------------------------------- */
+
+/* The handler may be called from several threads at once (Lambda Managed Instances,
+ * AWS_LAMBDA_MAX_CONCURRENCY). Without it, the host calls the plugin from one thread. */
+#define LAMBDA_PLUGIN_THREAD_SAFE (1u << 0)
+
+/* ---- Types ----------------------------------------------------------------------------- */
+
+typedef struct lambda_host_api lambda_host_api;
+typedef struct lambda_invocation lambda_invocation;
+typedef struct lambda_plugin_descriptor lambda_plugin_descriptor;
+
+/* A handler: called once per invocation. Answer with host->respond() or host->fail()
+ * before returning. Returning LAMBDA_OK without an answer responds `null` (what AWS's
+ * runtimes send for a handler that returns nothing); returning anything else without
+ * an answer reports a Runtime.HandlerFailed error. */
+typedef lambda_status (*lambda_handler_fn)(const lambda_invocation *invocation);
+
+/* The optional init hook: called once per execution environment, during Lambda's INIT
+ * phase, before the first invocation. `host` stays valid for the life of the process.
+ * Whatever the hook stores in *state is handed back in every invocation's `state` and
+ * to the shutdown hook. Return LAMBDA_OK, or call host->fail(NULL, type, message) and
+ * return LAMBDA_ERROR: the host then reports an init error and exits. */
+typedef lambda_status (*lambda_init_fn)(const lambda_host_api *host, void **state);
+
+/* The optional shutdown hook: called once on SIGTERM (Lambda's SHUTDOWN phase), after
+ * any running invocation has returned. Lambda allows it about 300 ms. */
+typedef void (*lambda_shutdown_fn)(void *state);
+
+/* The entry point every plugin exports as LAMBDA_PLUGIN_ENTRY_SYMBOL. It must return a
+ * pointer to a descriptor that lives as long as the plugin (a static one), and must not
+ * do any other work: the host may call it more than once. */
+typedef const lambda_plugin_descriptor *(*lambda_plugin_entry_fn)(void);
+
+/* What a plugin says about itself. Checked by the host before anything else is called. */
+struct lambda_plugin_descriptor {
+    /* LAMBDA_PLUGIN_MAGIC. */
+    uint32_t magic;
+    /* LAMBDA_PLUGIN_ABI_MAJOR as the plugin was built. Must equal the host's. */
+    uint16_t abi_major;
+    /* LAMBDA_PLUGIN_ABI_MINOR as the plugin was built. Must not exceed the host's. */
+    uint16_t abi_minor;
+    /* sizeof(lambda_plugin_descriptor) as the plugin was built. */
+    uint32_t struct_size;
+    /* LAMBDA_PLUGIN_* flags, or 0. */
+    uint32_t flags;
+    /* A short name for logs and errors, e.g. "echo". NUL-terminated, never NULL. */
+    const char *name;
+    /* The plugin's own version, e.g. "1.2.0". NUL-terminated, or NULL. */
+    const char *version;
+    /* For plugins written in Swift: the Swift toolchain they were built with, as
+     * "major.minor". The host refuses a Swift plugin built with another toolchain than
+     * its own, as Swift has no stable ABI on Linux. NULL for every other language. */
+    const char *swift_toolchain;
+    /* The init hook, or NULL. */
+    lambda_init_fn init;
+    /* The shutdown hook, or NULL. */
+    lambda_shutdown_fn shutdown;
+};
+
+/* One invocation, as the handler sees it. Owned by the host; every pointer in it is
+ * valid until the handler returns. Strings are NUL-terminated UTF-8. */
+struct lambda_invocation {
+    /* sizeof(lambda_invocation) as the host was built. */
+    uint32_t struct_size;
+    /* Reserved; 0. */
+    uint32_t reserved;
+    /* The host services, the same table the init hook received. */
+    const lambda_host_api *host;
+    /* What the init hook stored in *state, or NULL. */
+    void *state;
+    /* The event, byte for byte as Lambda sent it (usually JSON). payload[payload_size]
+     * is a NUL byte, so it can be read as a C string when it holds no NUL itself. */
+    const char *payload;
+    /* The event's length in bytes, without the NUL after it. */
+    size_t payload_size;
+    /* The AWS request id (Lambda-Runtime-Aws-Request-Id). Never NULL. */
+    const char *request_id;
+    /* When the invocation times out, in milliseconds since the Unix epoch
+     * (Lambda-Runtime-Deadline-Ms). host->remaining_time_ms() does the arithmetic. */
+    int64_t deadline_ms;
+    /* The ARN the function was invoked with, alias or version included
+     * (Lambda-Runtime-Invoked-Function-Arn). Never NULL; may be empty. */
+    const char *invoked_function_arn;
+    /* The X-Ray trace header (Lambda-Runtime-Trace-Id), or NULL. The host also sets
+     * _X_AMZN_TRACE_ID to it for the duration of the invocation. */
+    const char *trace_id;
+    /* The client context sent by a mobile SDK caller (Lambda-Runtime-Client-Context),
+     * as JSON text, or NULL. */
+    const char *client_context;
+    /* The Amazon Cognito identity of the caller (Lambda-Runtime-Cognito-Identity), as
+     * JSON text, or NULL. */
+    const char *cognito_identity;
+    /* The tenant id of a tenant-isolated function (Lambda-Runtime-Aws-Tenant-Id), or
+     * NULL. */
+    const char *tenant_id;
+    /* The host's own data for this invocation. Opaque; do not touch. */
+    void *host_private;
+};
+
+/* The services the host offers a plugin (in the manner of SQLite's
+ * sqlite3_api_routines). Fields are only ever appended; check struct_size before using
+ * a field added after 1.0. Every function may be called from the thread that runs the
+ * handler; `log` and `remaining_time_ms` from any thread. */
+struct lambda_host_api {
+    /* sizeof(lambda_host_api) as the host was built. */
+    uint32_t struct_size;
+    /* LAMBDA_PLUGIN_ABI_MAJOR of the host. */
+    uint16_t abi_major;
+    /* LAMBDA_PLUGIN_ABI_MINOR of the host. */
+    uint16_t abi_minor;
+
+    /* Answers the invocation with `size` bytes at `data` (usually JSON). The host sends
+     * them to Lambda before it returns; the plugin keeps ownership of `data`. Once per
+     * invocation. Returns LAMBDA_OK, LAMBDA_E_ALREADY_ANSWERED, LAMBDA_E_TOO_LARGE (over
+     * 6 MiB: the invocation is answered with an error instead), LAMBDA_E_INVALID or
+     * LAMBDA_E_IO. */
+    lambda_status (*respond)(const lambda_invocation *invocation, const void *data, size_t size);
+
+    /* Answers the invocation with an error: `error_type` (e.g. "InvalidInput"; it
+     * becomes errorType and the Lambda-Runtime-Function-Error-Type header) and
+     * `error_message` (free text), both NUL-terminated. Once per invocation. With
+     * invocation == NULL, during the init hook only, it names the init failure. Same
+     * return codes as respond. */
+    lambda_status (*fail)(const lambda_invocation *invocation, const char *error_type,
+                          const char *error_message);
+
+    /* Writes one log line of `size` bytes at `message` to the function's log (stderr,
+     * which Lambda sends to CloudWatch), tagged with the invocation's request id when
+     * `invocation` is not NULL. Lines below AWS_LAMBDA_LOG_LEVEL are dropped. */
+    void (*log)(const lambda_invocation *invocation, int32_t level, const char *message, size_t size);
+
+    /* Milliseconds left before the invocation times out; 0 once it has. */
+    int64_t (*remaining_time_ms)(const lambda_invocation *invocation);
+};
+
+/* Defines the entry point of a C plugin:
+ *
+ *     LAMBDA_PLUGIN_DEFINE("echo", "1.0.0", NULL, NULL)
+ *
+ * NAME and VERSION are string literals; INIT and SHUTDOWN are hooks or NULL. */
+#define LAMBDA_PLUGIN_DEFINE(NAME, VERSION, INIT, SHUTDOWN)                                   \
+    LAMBDA_EXPORT const lambda_plugin_descriptor *lambda_plugin_v1(void) {                    \
+        static const lambda_plugin_descriptor descriptor = {                                 \
+            LAMBDA_PLUGIN_MAGIC, LAMBDA_PLUGIN_ABI_MAJOR, LAMBDA_PLUGIN_ABI_MINOR,           \
+            (uint32_t)sizeof(lambda_plugin_descriptor), 0, (NAME), (VERSION), NULL, (INIT), \
+            (SHUTDOWN)};                                                                      \
+        return &descriptor;                                                                   \
+    }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LAMBDA_PLUGIN_H */

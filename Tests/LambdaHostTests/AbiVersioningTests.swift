@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+/// Old hosts load new plugins, and new hosts load old ones (docs/abi.md, "Versions"):
+/// plugins built against frozen copies of the released 1.0 and 1.1 headers run in this
+/// host, and plugins built with this header and SDK run in a host built against the 1.1
+/// header (`Tests/Fixtures/abi-1.1/host_1_1.c`, a minimal host that checks and calls the
+/// way a 1.1 layer does).
+@Suite struct AbiVersioningTests {
+    /// A plugin that answers with its own version's features: on 1.1 and later headers
+    /// it streams when the host can.
+    static let oldPlugin = """
+        #include <lambda_plugin.h>
+        #include <string.h>
+        LAMBDA_PLUGIN_DEFINE("old", "1.0.0", NULL, NULL)
+        LAMBDA_EXPORT lambda_status handler(const lambda_invocation *invocation) {
+            char answer[64] = "minor ";
+            answer[6] = (char)('0' + LAMBDA_PLUGIN_ABI_MINOR);
+            return invocation->host->respond(invocation, answer, strlen(answer));
+        }
+        """
+
+    /// Built with this header: uses the 1.1 and 1.2 helpers, which check the host's table.
+    static let newPlugin = """
+        #include <lambda_plugin.h>
+        #include <string.h>
+        LAMBDA_PLUGIN_DEFINE("new", "1.2.0", NULL, NULL)
+        LAMBDA_EXPORT lambda_status handler(const lambda_invocation *invocation) {
+            const lambda_host_api *host = invocation->host;
+            lambda_http_response response;
+            lambda_status status = lambda_http_get(host, invocation, "http://127.0.0.1:9/", &response);
+            char answer[256] = "http ";
+            strcat(answer, status == LAMBDA_E_UNSUPPORTED ? "unsupported: " : "called: ");
+            strncat(answer, lambda_http_error(host, invocation), 120);
+            strcat(answer, LAMBDA_HOST_HAS(host, stream_end) ? "; streams" : "; no streams");
+            return host->respond(invocation, answer, strlen(answer));
+        }
+        """
+
+    /// Calls http_request without checking: it must declare that it needs 1.2.
+    static let requiringPlugin = """
+        #define LAMBDA_PLUGIN_REQUIRED_MINOR 2
+        #include <lambda_plugin.h>
+        LAMBDA_PLUGIN_DEFINE("needs-1.2", "1.0.0", NULL, NULL)
+        LAMBDA_EXPORT lambda_status handler(const lambda_invocation *invocation) {
+            return invocation->host->respond(invocation, "ok", 2);
+        }
+        """
+
+    private func folder() throws -> String {
+        let path = NSTemporaryDirectory() + "abi-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Compiles `source` against the header in `include` into `folder/lib<name>.so`.
+    private func plugin(_ source: String, _ name: String, in folder: String, include: String) throws -> String {
+        let file = folder + "/\(name).c"
+        try source.write(toFile: file, atomically: true, encoding: .utf8)
+        let output = folder + "/lib\(name).so"
+        let run = try runCommand("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-I", include, "-o", output, file])
+        #expect(run.status == 0, "\(run.stderr)")
+        return output
+    }
+
+    /// Builds the 1.1 host against its frozen header.
+    private func oldHost(in folder: String) throws -> String {
+        let output = folder + "/host_1_1"
+        let run = try runCommand(
+            "/usr/bin/env",
+            ["cc", "-O1", "-I", BuildProducts.fixture("abi-1.1"), "-o", output, BuildProducts.fixture("abi-1.1/host_1_1.c"), "-ldl"])
+        #expect(run.status == 0, "\(run.stderr)")
+        return output
+    }
+
+    @Test(arguments: ["abi-1.0", "abi-1.1"])
+    func aPluginBuiltAgainstAReleasedHeaderRunsInThisHost(release: String) throws {
+        let dir = try folder()
+        let library = try plugin(Self.oldPlugin, "old", in: dir, include: BuildProducts.fixture(release))
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: (library as NSString).lastPathComponent, api: api, taskRoot: dir)
+        api.enqueue("old-1", "{}")
+        let answer = try #require(api.answer(to: "old-1"), "stderr: \(host.stderr)")
+        #expect(answer.path.hasSuffix("/response"))
+        #expect(answer.text == "minor \(release == "abi-1.0" ? 0 : 1)")
+    }
+
+    @Test func aPluginBuiltWithThisHeaderRunsInA11HostAndItsHelpersSayUnsupported() throws {
+        let dir = try folder()
+        let library = try plugin(Self.newPlugin, "new", in: dir, include: FixtureCompiler.include)
+        let run = try runCommand(try oldHost(in: dir), [library, "handler", "{}"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("respond: http unsupported: this lambda-host layer predates outbound HTTP (ABI 1.2); update it; streams"))
+        #expect(run.stdout.contains("returned: 0"))
+    }
+
+    @Test func theSameHelpersCallTheHostHere() throws {
+        let dir = try folder()
+        let library = try plugin(Self.newPlugin, "new", in: dir, include: FixtureCompiler.include)
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: (library as NSString).lastPathComponent, api: api, taskRoot: dir)
+        api.enqueue("new-1", "{}")
+        let answer = try #require(api.answer(to: "new-1"), "stderr: \(host.stderr)")
+        // Port 9 (discard) is closed on loopback: the call was made, and refused.
+        #expect(answer.text.hasPrefix("http called: GET http://127.0.0.1:9/: not sent:"), "\(answer.text)")
+        #expect(answer.text.hasSuffix("; streams"))
+    }
+
+    @Test func aPluginThatDeclaresItNeeds12IsRefusedByA11HostAndLoadsHere() throws {
+        let dir = try folder()
+        let library = try plugin(Self.requiringPlugin, "needs", in: dir, include: FixtureCompiler.include)
+        let refused = try runCommand(try oldHost(in: dir), [library, "handler", "{}"])
+        #expect(refused.status == 2)
+        #expect(refused.stdout.contains("refused: abi 1.2, host speaks 1.1"), "\(refused.stdout)")
+
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: (library as NSString).lastPathComponent, api: api, taskRoot: dir)
+        api.enqueue("needs-1", "{}")
+        #expect(try #require(api.answer(to: "needs-1"), "stderr: \(host.stderr)").text == "ok")
+    }
+
+    @Test func theSwiftSDKStreamsOnA11Host() throws {
+        // The SDK reads the table field by field: a 1.1 table is shorter than its own.
+        let dir = try folder()
+        let run = try runCommand(try oldHost(in: dir), [BuildProducts.plugin("SwiftStream"), "handler", "lines"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("stream-begin: text/plain"), "\(run.stdout)")
+        #expect(run.stdout.contains("stream: line 3"))
+        #expect(run.stdout.contains("stream-end"))
+    }
+}
