@@ -90,7 +90,8 @@ final class RawHTTP {
             let headers = fields()
         else { return nil }
         var reply = Reply(status: status, headers: headers, body: [])
-        if status < 200 { return reply }
+        // Informational, 204 and 304 replies end with their head (RFC 9112, 6.3).
+        if status < 200 || status == 204 || status == 304 { return reply }
         if headers["transfer-encoding"]?.lowercased() == "chunked" {
             while true {
                 guard let size = line().flatMap({ Int($0.split(separator: ";").first ?? "", radix: 16) }) else { return nil }
