@@ -27,5 +27,7 @@ let package = Package(
         fuzzer("fuzz-json-event", ["LambdaDynamicCall", "LambdaRuntimeAPI"]),
         fuzzer("fuzz-elf", ["LambdaPackaging"]),
         fuzzer("fuzz-zip", ["LambdaPackaging"]),
+        fuzzer("fuzz-outbound-response", ["LambdaOutbound", "LambdaRuntimeAPI"]),
+        fuzzer("fuzz-outbound-url", ["LambdaOutbound", "LambdaRuntimeAPI"]),
     ]
 )

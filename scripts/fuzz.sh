@@ -33,6 +33,8 @@ parsers() {
     json-event) echo Sources/LambdaDynamicCall/{JSONReader,JSONReader+String,Marshalling}.swift Sources/LambdaRuntimeAPI/Base64.swift ;;
     elf) echo Sources/LambdaPackaging/{ByteReader,ELFFile,ELFFile+Edit,ELFAudit,SymbolVersion}.swift ;;
     zip) echo Sources/LambdaPackaging/{ZipArchive,ZipArchive+Read}.swift ;;
+    outbound-response) echo Sources/LambdaOutbound/{HTTPResponseParser,HTTPResponseParser+Head,ResponseBuffer}.swift ;;
+    outbound-url) echo Sources/LambdaOutbound/{OutboundURL,Origin,AllowList,HTTPRequestWriter}.swift ;;
     esac
 }
 

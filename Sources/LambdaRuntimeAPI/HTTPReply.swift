@@ -63,16 +63,10 @@ public struct HTTPReply {
         while lineStart < lastLine {
             var lineEnd = lineStart
             while !(bytes[lineEnd] == 13 && bytes[lineEnd + 1] == 10) { lineEnd += 1 }
-            var colon = lineStart
-            while colon < lineEnd && bytes[colon] != 58 { colon += 1 }
-            guard colon < lineEnd, colon > lineStart else {
+            guard let (colon, value) = HTTPText.field(bytes, lineStart: lineStart, lineEnd: lineEnd) else {
                 throw RuntimeAPIError(.malformedReply, "the reply to \(what) has a header line without a name")
             }
-            var valueStart = colon + 1
-            while valueStart < lineEnd && (bytes[valueStart] == 32 || bytes[valueStart] == 9) { valueStart += 1 }
-            var valueEnd = lineEnd
-            while valueEnd > valueStart && (bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9) { valueEnd -= 1 }
-            let value = Span(start: valueStart, count: valueEnd - valueStart)
+            let valueEnd = value.start + value.count
             try reply.record(name: bytes + lineStart, length: colon - lineStart, value: value, in: bytes, what: what)
             bytes[valueEnd] = 0
             lineStart = lineEnd + 2
@@ -89,71 +83,42 @@ public struct HTTPReply {
         what: String
     ) throws(RuntimeAPIError) {
         switch length {
-        case 10 where Self.matches(name, "connection"):
-            if Self.contains(bytes + value.start, value.count, "close") { keepAlive = false }
-            if Self.contains(bytes + value.start, value.count, "keep-alive") { keepAlive = true }
-        case 14 where Self.matches(name, "content-length"):
+        case 10 where HTTPText.matches(name, "connection"):
+            if HTTPText.contains(bytes + value.start, value.count, "close") { keepAlive = false }
+            if HTTPText.contains(bytes + value.start, value.count, "keep-alive") { keepAlive = true }
+        case 14 where HTTPText.matches(name, "content-length"):
             guard let length = Self.decimal(bytes + value.start, value.count) else {
                 throw RuntimeAPIError(.malformedReply, "the reply to \(what) has a bad Content-Length")
             }
             contentLength = length
-        case 17 where Self.matches(name, "transfer-encoding"):
-            chunked = Self.contains(bytes + value.start, value.count, "chunked")
-        case 23 where Self.matches(name, "lambda-runtime-trace-id"):
+        case 17 where HTTPText.matches(name, "transfer-encoding"):
+            chunked = HTTPText.contains(bytes + value.start, value.count, "chunked")
+        case 23 where HTTPText.matches(name, "lambda-runtime-trace-id"):
             traceID = value
-        case 26 where Self.matches(name, "lambda-runtime-deadline-ms"):
+        case 26 where HTTPText.matches(name, "lambda-runtime-deadline-ms"):
             deadline = value
-        case 27 where Self.matches(name, "lambda-extension-identifier"):
+        case 27 where HTTPText.matches(name, "lambda-extension-identifier"):
             extensionID = value
-        case 28 where Self.matches(name, "lambda-runtime-aws-tenant-id"):
+        case 28 where HTTPText.matches(name, "lambda-runtime-aws-tenant-id"):
             tenantID = value
-        case 28 where Self.matches(name, "lambda-runtime-invocation-id"):
+        case 28 where HTTPText.matches(name, "lambda-runtime-invocation-id"):
             invocationID = value
-        case 29 where Self.matches(name, "lambda-runtime-aws-request-id"):
+        case 29 where HTTPText.matches(name, "lambda-runtime-aws-request-id"):
             requestID = value
-        case 29 where Self.matches(name, "lambda-runtime-client-context"):
+        case 29 where HTTPText.matches(name, "lambda-runtime-client-context"):
             clientContext = value
-        case 31 where Self.matches(name, "lambda-runtime-cognito-identity"):
+        case 31 where HTTPText.matches(name, "lambda-runtime-cognito-identity"):
             cognitoIdentity = value
-        case 35 where Self.matches(name, "lambda-runtime-invoked-function-arn"):
+        case 35 where HTTPText.matches(name, "lambda-runtime-invoked-function-arn"):
             functionARN = value
         default:
             break
         }
     }
 
-    /// Case-insensitive comparison of an ASCII header name with a lower-case literal of
-    /// the same length.
-    static func matches(_ name: UnsafeMutablePointer<UInt8>, _ lower: StaticString) -> Bool {
-        let expected = lower.utf8Start
-        for i in 0..<lower.utf8CodeUnitCount {
-            var c = name[i]
-            if c >= 65 && c <= 90 { c += 32 }
-            if c != expected[i] { return false }
-        }
-        return true
-    }
-
-    /// Whether `text` contains the lower-case `needle`, ignoring case.
-    static func contains(_ text: UnsafeMutablePointer<UInt8>, _ count: Int, _ needle: StaticString) -> Bool {
-        let n = needle.utf8CodeUnitCount
-        guard count >= n else { return false }
-        for offset in 0...(count - n) where matches(text + offset, needle) {
-            return true
-        }
-        return false
-    }
-
-    /// A non-negative decimal of at most 18 digits, or nil.
+    /// A non-negative decimal of at most 18 digits, or nil (see ``HTTPText/decimal(_:_:)``).
     static func decimal(_ text: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int? {
-        guard count > 0, count <= 18 else { return nil }
-        var value = 0
-        for i in 0..<count {
-            let c = text[i]
-            guard c >= 48 && c <= 57 else { return nil }
-            value = value * 10 + Int(c - 48)
-        }
-        return value
+        HTTPText.decimal(text, count)
     }
 
     private static func threeDigits(_ text: UnsafeMutablePointer<UInt8>) -> Int? {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import LambdaDynamicCall
+@testable import LambdaOutbound
 @testable import LambdaPackaging
 @testable import LambdaPluginLoader
 @testable import LambdaRuntimeAPI
@@ -86,5 +87,73 @@ import Testing
         let changed = bytes.indices.filter { bytes[$0] != file.bytes[$0] }
         #expect(!changed.isEmpty)
         #expect(changed.allSatisfy { (at..<at + old.utf8.count).contains($0) || (entry..<entry + 8).contains($0) }, "\(changed)")
+    }
+
+    /// fuzz-outbound-url: an IPv6 literal was checked with inet_pton, which stops at a NUL,
+    /// so `[::<NUL><CR><LF>X: y]` passed as `::` and its bytes went into the Host header:
+    /// a plugin's URL could add headers to its own request, or a second request.
+    @Test func anIPv6LiteralIsMadeOfItsOwnBytes() throws {
+        for evil in ["http://[::\u{0}\r\nX-Injected: 1]/", "http://[::\u{0}\u{0}\u{13}1]:9006/", "http://[::1\u{0}]/", "https://[::\u{0}x]"] {
+            #expect(throws: OutboundError.self, "\(evil.debugDescription)") { try OutboundURL.parse(evil) }
+            #expect(throws: OutboundError.self, "\(evil.debugDescription)") { try AllowList(parsing: evil) }
+        }
+        let url = try OutboundURL.parse("http://[::FFFF:1.2.3.4]:8080/x")
+        #expect(url.hostHeader == "[::ffff:1.2.3.4]:8080")
+    }
+
+    /// fuzz-outbound-url: a message kept the text before the first `//`, and everything
+    /// before the `@` when there was no `//`, so `user:pass@host` or `http:/user:pass@host`
+    /// put the password into the error (and into the log); the scheme it named was cut
+    /// at 32 bytes, so a token before `@host:` lost its `@` and was printed whole.
+    @Test func aMessageKeepsOnlyTheSchemeBeforeCredentials() {
+        let cases = [
+            ("alice:SECRETPW@example.com/x", "'***@example.com/x'"),
+            ("hdtps:/-/user:SECRETPW@example.com/x", "'***@example.com/x'"),
+            ("a:SECRETPW@e http://[::1]@h", "'***@h'"),
+            ("https://alice:SECRETPW@h/x", "'https://***@h/x'"),
+            // The scheme named in the message was cut at 32 bytes, before the `@`.
+            ("ghp_0123456789abcdefghijSECRETPW@github.com:443/x", "'***@github.com:443/x'"),
+        ]
+        for (text, quoted) in cases {
+            do {
+                _ = try OutboundURL.parse(text)
+                Issue.record("\(text) was accepted")
+            } catch {
+                #expect(!error.message.contains("SECRETPW") && error.message.contains(quoted), "\(error.message)")
+            }
+        }
+        #expect(OutboundURL.redacted("http:/u:SECRETPW@h/a") == "***@h/a")
+    }
+
+    /// fuzz-outbound-response: with a Transfer-Encoding other than chunked, the body runs
+    /// until the server closes, but `contentLength` still reported the Content-Length
+    /// beside it, which framed nothing (chunked already cleared it).
+    @Test func transferEncodingOverridesContentLength() throws {
+        let head = Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 100\r\n\r\nabc".utf8)
+        var parser = HTTPResponseParser(isHEAD: false, maxBody: 4096)
+        let progress = try head.withUnsafeBytes { (bytes) throws(OutboundError) in try parser.feed(bytes) }
+        #expect(progress == .needMore)
+        try parser.finishAtEOF()
+        let length = parser.contentLength
+        let keepAlive = parser.keepAlive
+        let body = Array(parser.buffer.body)
+        #expect(length == nil && !keepAlive && body == Array("abc".utf8))
+    }
+
+    /// Found reading the parser for fuzz-outbound-response's properties, then replayed
+    /// with the fuzzer: a chunk size near 2^63 after a first chunk overflowed the body's
+    /// running total, and the trap crashed the host on a server's bytes.
+    @Test func aHugeChunkAfterAnotherIsACapMatter() throws {
+        let text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n7fffffffffffffff\r\n"
+        var parser = HTTPResponseParser(isHEAD: false, maxBody: 4096)
+        let bytes = Array(text.utf8)
+        do {
+            let progress = try bytes.withUnsafeBytes { try parser.feed($0) }
+            Issue.record("a chunk of 2^63 - 1 bytes was accepted: \(progress)")
+        } catch let error as OutboundError {
+            #expect(error.code == .responseTooLarge && error.message.contains("cap of 4096 bytes"), "\(error)")
+        } catch {
+            Issue.record("not an OutboundError: \(error)")
+        }
     }
 }

@@ -27,7 +27,7 @@ struct FuzzTests {
     }()
 
     @Test func everyParserHasAFuzzer() {
-        #expect(Self.names == ["elf", "handler", "json-event", "runtime-api", "signature", "zip"])
+        #expect(Self.names == ["elf", "handler", "json-event", "outbound-response", "outbound-url", "runtime-api", "signature", "zip"])
     }
 
     @Test(arguments: FuzzTests.names)

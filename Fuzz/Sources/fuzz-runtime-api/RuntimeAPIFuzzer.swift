@@ -18,12 +18,7 @@ import Glibc
 /// the buffer; a kept reply's request id must survive the next read.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    guard size >= 2, let data else { return 0 }
-    let settings = data[0]
-    let cuts = Int(data[1] % 8)
-    guard size >= 2 + 2 * cuts else { return 0 }
-    let offsets = (0..<cuts).map { Int(data[2 + 2 * $0]) | Int(data[3 + 2 * $0]) << 8 }
-    let stream = Array(UnsafeBufferPointer(start: data + 2 + 2 * cuts, count: size - 2 - 2 * cuts))
+    guard let (settings, offsets, stream) = settingsCutsAndStream(data, size) else { return 0 }
     // The bounds the host uses (the event's, an answer's) and small ones that drain.
     let bounds = [0, 1, 7, 64, 64 * 1024, RuntimeAPIClient.maxEventBytes]
     let maxBody = bounds[Int(settings & 7) % bounds.count]
