@@ -36,6 +36,7 @@ let package = Package(
         .executable(name: "lambda-host", targets: ["lambda-host"]),
         .executable(name: "lambda-host-tools", targets: ["lambda-host-tools"]),
         .library(name: "LambdaPlugin", targets: ["LambdaPlugin"]),
+        .library(name: "LambdaPluginHTTP", targets: ["LambdaPluginHTTP"]),
         .library(name: "CLambdaPlugin", targets: ["CLambdaPlugin"]),
         // The parsers that input reaches, for the fuzzers of the separate Fuzz/ package
         // (docs/fuzzing.md). A plain `swift build` builds these modules anyway.
@@ -43,14 +44,18 @@ let package = Package(
         .library(name: "LambdaPluginLoader", targets: ["LambdaPluginLoader"]),
         .library(name: "LambdaDynamicCall", targets: ["LambdaDynamicCall"]),
         .library(name: "LambdaPackaging", targets: ["LambdaPackaging"]),
+        .library(name: "LambdaOutbound", targets: ["LambdaOutbound"]),
         // Example plugins: each is one small shared object.
         .library(name: "Echo", type: .dynamic, targets: ["Echo"]),
         .library(name: "Fail", type: .dynamic, targets: ["Fail"]),
         .library(name: "Hello", type: .dynamic, targets: ["Hello"]),
         .library(name: "WordStream", type: .dynamic, targets: ["WordStream"]),
         .library(name: "Calc", type: .dynamic, targets: ["Calc"]),
+        .library(name: "Fetch", type: .dynamic, targets: ["Fetch"]),
+        .library(name: "Release", type: .dynamic, targets: ["Release"]),
         // Test fixtures: plugins that misbehave on purpose.
         .library(name: "Probe", type: .dynamic, targets: ["Probe"]),
+        .library(name: "HTTPProbe", type: .dynamic, targets: ["HTTPProbe"]),
         .library(name: "NoEntry", type: .dynamic, targets: ["NoEntry"]),
         .library(name: "SwiftStream", type: .dynamic, targets: ["SwiftStream"]),
         .library(name: "SwiftTrap", type: .dynamic, targets: ["SwiftTrap"]),
@@ -69,6 +74,8 @@ let package = Package(
         .target(name: "CLambdaSystem", cSettings: [.define("_GNU_SOURCE")]),
         // Child processes for the developer tools only.
         .target(name: "CLambdaProcess", dependencies: ["CLambdaSystem"], cSettings: [.define("_GNU_SOURCE")]),
+        // Sockets, DNS and TLS for outbound calls; OpenSSL is dlopened on first TLS use.
+        .target(name: "CLambdaOutbound", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "LambdaRuntimeAPI", dependencies: ["CLambdaSystem"], swiftSettings: leanHost),
         .target(
             name: "LambdaPluginLoader",
@@ -77,10 +84,16 @@ let package = Package(
         ),
         .target(
             name: "LambdaHost",
-            dependencies: ["CLambdaPlugin", "CLambdaSystem", "LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall"],
+            dependencies: [
+                "CLambdaPlugin", "CLambdaSystem", "LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall", "LambdaOutbound",
+            ],
             swiftSettings: leanHost
         ),
         .executableTarget(name: "lambda-host", dependencies: ["LambdaHost"], swiftSettings: leanHost),
+        // Outbound HTTP(S) for plugins: URLs, the allow-list, HTTP/1.1 framing, the pools.
+        .target(
+            name: "LambdaOutbound", dependencies: ["CLambdaOutbound", "CLambdaSystem", "LambdaRuntimeAPI"],
+            swiftSettings: leanHost),
 
         // Plain C functions as handlers, called through libffi from a signature.
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
@@ -113,15 +126,22 @@ let package = Package(
 
         // The Swift SDK for plugins, linked statically into each Swift plugin.
         .target(name: "LambdaPlugin", dependencies: ["CLambdaPlugin"]),
+        // The SDK's outbound HTTP client, apart so that a plugin that never calls out does
+        // not carry it (about 12 KB of code in every Swift plugin).
+        .target(name: "LambdaPluginHTTP", dependencies: ["LambdaPlugin"]),
 
         .target(name: "Echo", dependencies: ["CLambdaPlugin"], path: "Plugins/Echo", publicHeadersPath: "."),
         .target(name: "Fail", dependencies: ["CLambdaPlugin"], path: "Plugins/Fail", publicHeadersPath: "."),
+        .target(name: "Fetch", dependencies: ["CLambdaPlugin"], path: "Plugins/Fetch", publicHeadersPath: "."),
         .target(name: "Hello", dependencies: ["LambdaPlugin"], path: "Plugins/Hello"),
+        .target(name: "Release", dependencies: ["LambdaPluginHTTP"], path: "Plugins/Release"),
         .target(
             name: "WordStream", dependencies: ["CLambdaPlugin"], path: "Plugins/WordStream", publicHeadersPath: "."),
         // Plain C with no include of lambda_plugin.h: called through libffi.
         .target(name: "Calc", path: "Plugins/Calc", publicHeadersPath: ".", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "Probe", dependencies: ["CLambdaPlugin"], path: "Plugins/Fixtures/Probe", publicHeadersPath: "."),
+        .target(
+            name: "HTTPProbe", dependencies: ["CLambdaPlugin"], path: "Plugins/Fixtures/HTTPProbe", publicHeadersPath: "."),
         .target(name: "NoEntry", path: "Plugins/Fixtures/NoEntry", publicHeadersPath: "."),
         .target(name: "SwiftStream", dependencies: ["LambdaPlugin"], path: "Plugins/Fixtures/SwiftStream"),
         .target(name: "SwiftTrap", dependencies: ["LambdaPlugin"], path: "Plugins/Fixtures/SwiftTrap"),
@@ -130,7 +150,7 @@ let package = Package(
             name: "LambdaHostTests",
             dependencies: [
                 "LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall", "LambdaPackaging", "lambda-host",
-                "lambda-host-tools",
+                "lambda-host-tools", "LambdaOutbound", "CLambdaOutbound",
             ]
         ),
     ]

@@ -81,6 +81,19 @@ static pthread_mutex_t invocation_mutex = PTHREAD_MUTEX_INITIALIZER;
 void lh_invocation_lock(void) { pthread_mutex_lock(&invocation_mutex); }
 void lh_invocation_unlock(void) { pthread_mutex_unlock(&invocation_mutex); }
 
+struct lh_mutex {
+    pthread_mutex_t mutex;
+};
+
+lh_mutex *lh_mutex_create(void) {
+    lh_mutex *made = malloc(sizeof *made);
+    if (made) pthread_mutex_init(&made->mutex, NULL);
+    return made;
+}
+
+void lh_mutex_lock(lh_mutex *mutex) { pthread_mutex_lock(&mutex->mutex); }
+void lh_mutex_unlock(lh_mutex *mutex) { pthread_mutex_unlock(&mutex->mutex); }
+
 static pthread_mutex_t answer_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 void lh_answer_lock(void) { pthread_mutex_lock(&answer_mutex); }

@@ -11,6 +11,8 @@ public enum ErrorTypes {
     public static let eventTooLarge = "Runtime.EventTooLarge"
     /// `respond()` was handed a buffer the host cannot read.
     public static let unreadableResponse = "Runtime.InvalidResponseBuffer"
+    /// An environment variable of the host's (LAMBDA_HOST_*) holds a value it cannot use.
+    public static let invalidConfiguration = "Runtime.InvalidConfiguration"
     /// The invocation lacks a header the host needs (its deadline).
     public static let malformedInvocation = "Runtime.MalformedInvocation"
 }

@@ -1,5 +1,6 @@
 import CLambdaPlugin
 import CLambdaSystem
+import LambdaOutbound
 import LambdaPluginLoader
 import LambdaRuntimeAPI
 
@@ -87,6 +88,11 @@ public final class Host {
     // MARK: INIT
 
     private func initialize() -> Handler {
+        do throws(ConfigurationError) {
+            OutboundServices.configuration = try OutboundConfiguration(environment: environment)
+        } catch {
+            failInit(type: ErrorTypes.invalidConfiguration, message: error.description)
+        }
         let locator = PluginLocator(taskRoot: configuration.taskRoot, layerRoot: configuration.layerRoot)
         let plugin: LoadedPlugin
         do throws(PluginLoadError) {
@@ -130,6 +136,7 @@ public final class Host {
             Shutdown.ready(state: pluginState, endpoint: configuration.runtimeAPI ?? "")
         }
         slots.pluginState = pluginState
+        if !OutboundServices.configuration.prewarm.isEmpty { OutboundServices.state.prewarmFromEnvironment() }
         // Again: the init hook may have loaded libraries of its own.
         if plugin.initHook != nil { lh_guard_remember_libraries(handlerAddress) }
         HostLog.host(.debug, "loaded plugin '\(plugin.name)' from \(plugin.library.path), handler '\(plugin.handlerName)'")

@@ -32,7 +32,10 @@ enum HostServices {
                 remaining_time_ms: remainingTime,
                 stream_begin: streamBegin,
                 stream_write: streamWrite,
-                stream_end: streamEnd))
+                stream_end: streamEnd,
+                http_request: OutboundServices.httpRequest,
+                http_prewarm: OutboundServices.httpPrewarm,
+                last_error: OutboundServices.lastError))
         return table
     }()
 
@@ -55,7 +58,7 @@ enum HostServices {
         return status
     }
 
-    private static func refused(_ call: StaticString, _ invocation: UnsafePointer<lambda_invocation>?) {
+    static func refused(_ call: StaticString, _ invocation: UnsafePointer<lambda_invocation>?) {
         let why =
             invocation == nil
             ? "with a NULL invocation"

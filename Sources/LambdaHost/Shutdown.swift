@@ -71,6 +71,7 @@ enum Shutdown {
         lh_invocation_lock()
         if initialized, let hook {
             HostLog.host(.info, "SIGTERM: running the plugin's shutdown hook")
+            OutboundServices.shuttingDown = true
             hook(pluginState)
         }
         lh_exit(0)

@@ -54,6 +54,13 @@ int lh_thread_start(void (*fn)(void *), void *arg);
 void lh_invocation_lock(void);
 void lh_invocation_unlock(void);
 
+/* A mutex for Swift code of the host, which has no Synchronization module (it would be a
+ * library the layer does not carry). lh_mutex_create returns NULL when out of memory. */
+typedef struct lh_mutex lh_mutex;
+lh_mutex *lh_mutex_create(void);
+void lh_mutex_lock(lh_mutex *mutex);
+void lh_mutex_unlock(lh_mutex *mutex);
+
 /* Blocks SIGTERM in the calling thread (and every thread it starts later), then starts a
  * thread that waits for SIGTERM and calls on_sigterm(). Call it before starting other
  * threads. Returns 0 or an errno value. */
