@@ -34,7 +34,8 @@ extension OutboundServices {
         guard let url = fields.url else { return refuse(lane, "request.url is NULL; give an absolute http:// or https:// URL") }
         let urlLength = strnlen(url, maxURLBytes + 1)
         guard urlLength <= maxURLBytes else { return refuse(lane, "request.url is longer than \(maxURLBytes) bytes") }
-        let methodText = fields.method ?? OutboundServices.get
+        // A string literal's bytes are static and NUL-terminated.
+        let methodText = fields.method ?? UnsafeRawPointer(("GET" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
         let methodLength = strnlen(methodText, maxMethodBytes + 1)
         guard methodLength <= maxMethodBytes else { return refuse(lane, "request.method is longer than \(maxMethodBytes) bytes") }
         guard fields.header_count >= 0, fields.header_count <= maxHeaders else {
@@ -110,12 +111,6 @@ extension OutboundServices {
         invalid(lane, "http_request", message)
     }
 
-    nonisolated(unsafe) static let get: UnsafePointer<CChar> = {
-        let text = UnsafeMutablePointer<CChar>.allocate(capacity: 4)
-        for (i, c) in "GET".utf8.enumerated() { text[i] = CChar(bitPattern: c) }
-        text[3] = 0
-        return UnsafePointer(text)
-    }()
 }
 
 /// A plugin's header array, read as ``OutboundHeader``s without copying.

@@ -51,7 +51,10 @@ final class OutboundState {
         }
 
         /// The last error text; valid until the next `setError`.
-        var errorText: UnsafePointer<CChar> { UnsafePointer(error ?? OutboundState.emptyText) }
+        var errorText: UnsafePointer<CChar> {
+            // "" (a static, NUL-terminated literal) when the text could not be allocated.
+            UnsafePointer(error) ?? UnsafeRawPointer(("" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
+        }
 
         func setError(_ text: String) {
             var text = text
@@ -102,12 +105,6 @@ final class OutboundState {
             return UnsafeRawBufferPointer(start: storage, count: count)
         }
     }
-
-    nonisolated(unsafe) static let emptyText: UnsafeMutablePointer<CChar> = {
-        let text = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
-        text.initialize(to: 0)
-        return text
-    }()
 
     let configuration: OutboundConfiguration
     let pool: ConnectionPool

@@ -56,7 +56,9 @@ public struct AllowList: Sendable {
         return false
     }
 
-    private static func isSeparator(_ c: UInt8) -> Bool { c == 44 || c == 32 || c == 9 || c == 10 || c == 13 }
+    /// What separates the entries of a list of origins (this one, and the pre-warm list):
+    /// commas and white space.
+    static func isSeparator(_ c: UInt8) -> Bool { c == 44 || c == 32 || c == 9 || c == 10 || c == 13 }
 
     private static func entry(_ bytes: UnsafeBufferPointer<UInt8>) throws(OutboundError) -> Entry {
         do throws(OutboundError) {

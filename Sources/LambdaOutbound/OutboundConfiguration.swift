@@ -44,7 +44,7 @@ public struct OutboundConfiguration: Sendable {
         if let text = lookup("LAMBDA_HOST_PREWARM_ORIGINS") {
             for entry in Self.entries(text) {
                 do throws(OutboundError) {
-                    prewarm.append(try Origin.parse(String(entry)))
+                    prewarm.append(try Origin.parse(entry))
                 } catch {
                     throw ConfigurationError(variable: "LAMBDA_HOST_PREWARM_ORIGINS", message: error.message)
                 }
@@ -57,9 +57,9 @@ public struct OutboundConfiguration: Sendable {
         maxIdlePerOrigin = try Self.number(lookup, "LAMBDA_HOST_HTTP_MAX_IDLE_PER_ORIGIN", default: maxIdlePerOrigin, range: 0...1_000)
     }
 
-    /// A list's entries, separated by commas or white space.
-    static func entries(_ text: String) -> [Substring] {
-        text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\n" })
+    /// A list's entries, separated as ``AllowList`` separates its own.
+    static func entries(_ text: String) -> [String] {
+        text.utf8.split(whereSeparator: AllowList.isSeparator).map { String(decoding: $0, as: UTF8.self) }
     }
 
     private static func isBlank(_ text: String) -> Bool { entries(text).isEmpty }

@@ -20,10 +20,6 @@ public final class OutboundSession {
     static let ioBytes = 16 * 1024
 
     public let pool: ConnectionPool
-    /// The last response's status code.
-    public private(set) var status = 0
-    /// How many requests were sent twice under the retry rule (for tests and logs).
-    public private(set) var retried = 0
     private var writer = HTTPRequestWriter()
     private var parser: HTTPResponseParser
     private let io: UnsafeMutableRawBufferPointer
@@ -51,7 +47,6 @@ public final class OutboundSession {
         traceID: UnsafeRawBufferPointer?,
         deadline: Int64
     ) throws(OutboundError) -> Int {
-        status = 0
         parser.reset(isHEAD: false, maxBody: pool.configuration.maxResponseBytes)
         let target = try OutboundURL.parse(url)
         let origin = target.origin
@@ -70,15 +65,13 @@ public final class OutboundSession {
             do {
                 let keep = try exchange(connection, body: body, isHEAD: isHEAD, deadline: deadline)
                 if keep { pool.checkIn(connection, to: origin) } else { lh_conn_close(connection) }
-                status = parser.status
-                return status
+                return parser.status
             } catch {
                 let failure = error
                 lh_conn_close(connection)
                 // Go's rule: only a reused connection, once, and only where safe.
                 if reused, reuseAllowed, failure.retryable(replayable: replayable) {
                     reuseAllowed = false
-                    retried += 1
                     continue
                 }
                 throw failure.error
