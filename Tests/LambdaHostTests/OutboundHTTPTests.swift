@@ -235,7 +235,7 @@ import Testing
     @Test(.enabled(if: canIsolate, "needs unshare -m and root to give the host its own /etc/resolv.conf"))
     func aNameServerThatNeverAnswersCannotHoldACallPastItsDeadline() throws {
         // A UDP socket on 127.0.0.2:53 that is never read: queries go unanswered.
-        let silent = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let silent = socket(AF_INET, 2, 0)  // 2: SOCK_DGRAM, which the Glibc overlay does not always import by name
         defer { close(silent) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -244,7 +244,8 @@ import Testing
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        try #require(bound == 0, "cannot bind 127.0.0.2:53 (errno \(errno))")
+        #expect(bound == 0, "cannot bind 127.0.0.2:53 (errno \(errno))")
+        guard bound == 0 else { return }
         let folder = NSTemporaryDirectory() + "resolver-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try "nameserver 127.0.0.2\noptions timeout:5 attempts:2\n".write(toFile: folder + "/resolv.conf", atomically: true, encoding: .utf8)
