@@ -40,24 +40,35 @@ enum OutboundServices {
     static let httpRequest: @convention(c) (
         UnsafePointer<lambda_invocation>?, UnsafePointer<lambda_http_request>?, UnsafeMutablePointer<lambda_http_response>?
     ) -> lambda_status = { invocation, request, response in
+        onLane(invocation, "http_request") { outbound, lane, deadline, started in
+            perform(request, response, lane: lane, deadline: deadline, started: started, outbound: outbound)
+        }
+    }
+
+    static let httpPrewarm: @convention(c) (UnsafePointer<lambda_invocation>?, UnsafePointer<CChar>?) -> lambda_status = {
+        invocation, origin in
+        onLane(invocation, "http_prewarm") { outbound, lane, deadline, _ in prewarm(origin, lane: lane, deadline: deadline, outbound: outbound) }
+    }
+
+    /// Runs `body` holding the lane of `invocation` (NULL: the unattached one), with the
+    /// call's deadline, or refuses the call when the invocation is not live.
+    private static func onLane(
+        _ invocation: UnsafePointer<lambda_invocation>?, _ call: StaticString,
+        _ body: (OutboundState, OutboundState.Lane, Int64, Int64) -> lambda_status
+    ) -> lambda_status {
         let outbound = state
         let lane = invocation == nil ? outbound.unattached : outbound.invocations
         // Taken before the lane's lock: time spent waiting for another thread's call counts.
         let started = lh_monotonic_ms()
         lh_mutex_lock(lane.mutex)
         defer { lh_mutex_unlock(lane.mutex) }
-        guard let deadline = begin(invocation, lane: lane, call: "http_request", started: started) else { return LAMBDA_E_INVALID }
-        return perform(request, response, lane: lane, deadline: deadline, started: started, outbound: outbound)
+        guard let deadline = begin(invocation, lane: lane, call: call, started: started) else { return LAMBDA_E_INVALID }
+        return body(outbound, lane, deadline, started)
     }
 
-    static let httpPrewarm: @convention(c) (UnsafePointer<lambda_invocation>?, UnsafePointer<CChar>?) -> lambda_status = {
-        invocation, origin in
-        let outbound = state
-        let lane = invocation == nil ? outbound.unattached : outbound.invocations
-        let started = lh_monotonic_ms()
-        lh_mutex_lock(lane.mutex)
-        defer { lh_mutex_unlock(lane.mutex) }
-        guard let deadline = begin(invocation, lane: lane, call: "http_prewarm", started: started) else { return LAMBDA_E_INVALID }
+    private static func prewarm(
+        _ origin: UnsafePointer<CChar>?, lane: OutboundState.Lane, deadline: Int64, outbound: OutboundState
+    ) -> lambda_status {
         guard let origin, strnlen(origin, maxURLBytes) < maxURLBytes else {
             return invalid(lane, "http_prewarm", "the origin is NULL or longer than \(maxURLBytes) bytes")
         }
