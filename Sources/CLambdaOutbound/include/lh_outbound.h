@@ -136,4 +136,29 @@ int lh_test_certificate_subject(const void *der, size_t size, size_t *offset, si
  * equal): 1, or 0 when it is not one whole Name. */
 int lh_test_name_hash(const void *der, size_t size, uint32_t *hash);
 
+/* SHA-256 (FIPS 180-4) and HMAC-SHA-256 (RFC 2104), for SigV4 request signing. Built in,
+ * not taken from libcrypto: OpenSSL is loaded only for TLS, and signing a request to an
+ * http:// endpoint must not load it. Pure functions of their input, thread-safe; the
+ * cost is one compression (64 rounds) per 64 bytes, plus one or two for the padding. */
+
+/* An incremental SHA-256: init, update any number of times, final once. */
+typedef struct lh_sha256_context {
+    uint32_t state[8];
+    uint64_t length;   /* bytes hashed so far */
+    uint8_t buffer[64];
+    size_t buffered;   /* bytes waiting in buffer */
+} lh_sha256_context;
+
+/* Starts a hash. */
+void lh_sha256_init(lh_sha256_context *context);
+/* Adds `size` bytes at `data` (NULL is fine when size is 0). */
+void lh_sha256_update(lh_sha256_context *context, const void *data, size_t size);
+/* Writes the 32-byte digest to `out` and wipes the context (init it again to reuse). */
+void lh_sha256_final(lh_sha256_context *context, uint8_t out[32]);
+/* The SHA-256 digest of `size` bytes at `data`, in one call. */
+void lh_sha256(const void *data, size_t size, uint8_t out[32]);
+/* HMAC-SHA-256 of `size` bytes at `data` under a key of any length (keys longer than 64
+ * bytes are hashed first, as RFC 2104 says). Key-derived temporaries are wiped. */
+void lh_hmac_sha256(const void *key, size_t key_size, const void *data, size_t size, uint8_t out[32]);
+
 #endif

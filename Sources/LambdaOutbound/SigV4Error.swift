@@ -1,0 +1,24 @@
+/// Why a request could not be signed. The message names the part of the request to fix and
+/// never carries a credential.
+public struct SigV4Error: Error, Sendable, CustomStringConvertible {
+    /// Stable codes, the text in brackets of ``description``.
+    public enum Code: String, Sendable {
+        /// The date is not `YYYYMMDDTHHMMSSZ`.
+        case invalidDate
+        /// The method, path, query, a header, region, service or key id cannot be signed.
+        case invalidRequest
+    }
+
+    /// What kind of failure this is.
+    public var code: Code
+    /// What is wrong and what to fix.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "SigV4 signing failed [\(code.rawValue)]: \(message)" }
+}
