@@ -7,6 +7,10 @@ public struct SigV4Error: Error, Sendable, CustomStringConvertible {
         case invalidDate
         /// The method, path, query, a header, region, service or key id cannot be signed.
         case invalidRequest
+        /// The environment holds no credentials to sign with.
+        case missingCredentials
+        /// A service, region or endpoint setting cannot make an endpoint.
+        case invalidEndpoint
     }
 
     /// What kind of failure this is.
