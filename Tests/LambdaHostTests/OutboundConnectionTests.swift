@@ -57,29 +57,10 @@ import Testing
         return String(decoding: reply, as: UTF8.self)
     }
 
-    /// A socket bound to a free port of 127.0.0.1, listening with `backlog` or (nil) not
-    /// listening; its address (the port filled in). The caller closes it.
-    func boundSocket(listening backlog: Int32?) throws -> (fd: Int32, address: sockaddr_in) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && backlog.map { listen(fd, $0) == 0 } ?? true && getsockname(fd, $0, &length) == 0
-            }
-        }
-        if !bound { close(fd) }
-        try #require(bound)
-        return (fd, address)
-    }
-
     @Test func aPortWithNoListenerIsRefused() throws {
         // Bound but not listening: the port stays ours and refuses connections.
-        let (fd, address) = try boundSocket(listening: nil)
-        defer { close(fd) }
-        let port = UInt16(bigEndian: address.sin_port)
+        let bound = try #require(RawListener(backlog: nil))
+        let port = UInt16(bound.port)
         let opened = try open("127.0.0.1", port, tls: nil)
         #expect(opened.connection == nil)
         #expect(opened.error == Int32(LH_NET_REFUSED))
@@ -115,10 +96,10 @@ import Testing
     @Test func aDeadFirstAddressLeavesTimeForTheNextOne() throws {
         // A listener whose accept queue is full drops new SYNs: a connect to it hangs, as
         // one to a dead host does. Its backlog is 0 and one connection fills it.
-        var (dead, address) = try boundSocket(listening: 0)
-        defer { close(dead) }
+        let dead = try #require(RawListener(backlog: 0))
+        var address = dead.address
         let length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let deadPort = UInt16(bigEndian: address.sin_port)
+        let deadPort = UInt16(dead.port)
         var fillers: [Int32] = []
         defer { fillers.forEach { close($0) } }
         for _ in 0..<2 {

@@ -1,11 +1,14 @@
 import Glibc
 
-/// A listening socket on a free port of 127.0.0.1, to make a port busy.
+/// A socket on a free port of 127.0.0.1, to make a port busy: listening with `backlog`, or
+/// (nil) only bound, so that the port refuses connections.
 final class RawListener {
     let fd: Int32
     let port: Int
+    /// Its address, the port filled in.
+    let address: sockaddr_in
 
-    init?() {
+    init?(backlog: Int32? = 1) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -13,7 +16,8 @@ final class RawListener {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, pointer, &length) == 0
+                bind(fd, pointer, length) == 0 && backlog.map { listen(fd, $0) == 0 } ?? true
+                    && getsockname(fd, pointer, &length) == 0
             }
         }
         guard bound else {
@@ -21,6 +25,7 @@ final class RawListener {
             return nil
         }
         self.fd = fd
+        self.address = address
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 
