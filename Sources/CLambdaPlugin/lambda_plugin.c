@@ -21,7 +21,8 @@ _Static_assert(offsetof(lambda_host_api, http_request) == 64, "host api v1.2 app
 _Static_assert(sizeof(lambda_host_api) == 88, "host api v1.2 size");
 _Static_assert(sizeof(lambda_http_header) == 32, "http header layout");
 _Static_assert(offsetof(lambda_http_request, url) == 16, "http request layout");
-_Static_assert(sizeof(lambda_http_request) == 64, "http request v1.2 size");
+_Static_assert(sizeof(lambda_http_request) == 80, "http request v1.3 size");
+_Static_assert(offsetof(lambda_http_request, aws_service) == 64, "http request v1.3 appends after v1.2");
 _Static_assert(sizeof(lambda_http_response) == 40, "http response v1.2 size");
 
 /* The Swift toolchain (major.minor) this package was built with. Package.swift defines

@@ -90,6 +90,7 @@ public final class Host {
     private func initialize() -> Handler {
         do throws(ConfigurationError) {
             OutboundServices.configuration = try OutboundConfiguration(environment: environment)
+            OutboundServices.configuration.aws = AWSEnvironment.current()
         } catch {
             failInit(type: ErrorTypes.invalidConfiguration, message: error.description)
         }

@@ -16,8 +16,9 @@ extension OutboundServices {
         guard let request, let response else {
             return refuse(lane, "the request or the response pointer is NULL")
         }
-        // Sizes first: a plugin's struct may be shorter than this host's (then it is not a
-        // v1.2 struct) or longer (a newer plugin: the fields after v1.2 are ignored).
+        // Sizes first: a plugin's struct may be shorter than this host's (a v1.2 struct has
+        // no AWS fields; shorter than v1.2 is refused) or longer (a newer plugin: the
+        // fields this host does not know are ignored).
         let requestDeclared = Int(UnsafeRawPointer(request).load(as: UInt32.self))
         let responseDeclared = Int(UnsafeRawPointer(response).load(as: UInt32.self))
         guard responseDeclared >= responseSize else {
@@ -30,7 +31,9 @@ extension OutboundServices {
         guard requestDeclared >= requestSize else {
             return refuse(lane, "request.struct_size is \(requestDeclared), less than the \(requestSize) bytes of an ABI 1.2 lambda_http_request; set it to sizeof(lambda_http_request)")
         }
-        let fields = request.pointee
+        // Only the bytes the plugin declared are read; the fields after them stay zero.
+        var fields = lambda_http_request()
+        withUnsafeMutableBytes(of: &fields) { $0.copyMemory(from: UnsafeRawBufferPointer(start: request, count: min(requestDeclared, $0.count))) }
         guard let url = fields.url else { return refuse(lane, "request.url is NULL; give an absolute http:// or https:// URL") }
         let urlLength = strnlen(url, maxURLBytes + 1)
         guard urlLength <= maxURLBytes else { return refuse(lane, "request.url is longer than \(maxURLBytes) bytes") }
@@ -62,16 +65,29 @@ extension OutboundServices {
         }
         let session = lane.session
         let method = UnsafeRawBufferPointer(start: methodText, count: methodLength)
-        let urlBytes = UnsafeBufferPointer(start: UnsafeRawPointer(url).assumingMemoryBound(to: UInt8.self), count: urlLength)
+        var urlBytes = UnsafeBufferPointer(start: UnsafeRawPointer(url).assumingMemoryBound(to: UInt8.self), count: urlLength)
         let body = UnsafeRawBufferPointer(start: fields.body, count: fields.body_size)
         let traceWanted = fields.flags & UInt32(LAMBDA_HTTP_NO_TRACE_HEADER) == 0
+        // An AWS request's URL (the endpoint and the plugin's path), owned here.
+        var awsURL: UnsafeMutableBufferPointer<UInt8>? = nil
+        defer { awsURL?.deallocate() }
         do throws(OutboundError) {
             guard deadline > lh_monotonic_ms() else {
                 throw OutboundError(.timeout, sent: false, "not sent: the invocation's time is up")
             }
+            var signing: AWSRequestSigning? = nil
+            if let service = fields.aws_service {
+                let aws = try AWSRequest.prepare(
+                    service: service, region: fields.aws_region, url: urlBytes,
+                    pathStyle: fields.flags & UInt32(LAMBDA_HTTP_S3_PATH_STYLE) != 0, body: body, session: session,
+                    deadline: deadline, outbound: outbound)
+                awsURL = aws.url
+                urlBytes = UnsafeBufferPointer(aws.url)
+                signing = aws.signing
+            }
             let status = try session.send(
                 method: method, url: urlBytes, headers: headers, body: body, traceID: lane.trace.bytes(traceWanted),
-                deadline: deadline)
+                deadline: deadline, signing: signing)
             try session.withResponse { (buffer) throws(OutboundError) in
                 try describe(buffer, status: status, in: response, lane: lane)
             }

@@ -33,8 +33,9 @@ enum OutboundServices {
     /// A body larger than any Lambda function's memory is a size the plugin got wrong.
     static let maxBodyBytes = 1 << 30
 
-    /// The sizes of the v1.2 structs: the least a plugin may declare.
-    static let requestSize = MemoryLayout<lambda_http_request>.size
+    /// The sizes of the v1.2 structs: the least a plugin may declare (a v1.2 request ends
+    /// where the v1.3 AWS fields begin).
+    static let requestSize = MemoryLayout<lambda_http_request>.offset(of: \.aws_service) ?? 64
     static let responseSize = MemoryLayout<lambda_http_response>.size
 
     static let httpRequest: @convention(c) (

@@ -112,9 +112,12 @@ final class OutboundState {
     let invocations: Lane
     /// Calls made without one.
     let unattached: Lane
+    /// The credentials AWS requests are signed with (fetched at the first such request).
+    let credentials: AWSCredentialsProvider
 
     init(configuration: OutboundConfiguration) {
         self.configuration = configuration
+        credentials = AWSCredentialsProvider(environment: configuration.aws)
         pool = ConnectionPool(configuration: configuration)
         invocations = Lane(pool: pool)
         unattached = Lane(pool: pool)

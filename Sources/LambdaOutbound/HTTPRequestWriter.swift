@@ -46,13 +46,16 @@ public struct HTTPRequestWriter: ~Copyable {
     /// Checks the request and writes its head, replacing what was written before.
     /// `bodyLength` 0 with a method other than POST, PUT or PATCH writes no
     /// Content-Length. `traceID` nil writes no trace header (the plugin opted out).
+    /// `hostHeaders` (the signature's, a credentials token) follow the plugin's headers
+    /// unchecked: the host makes them from checked values.
     /// Throws `.invalidRequest` (nothing sent) naming the faulty part.
     public mutating func write<Headers: Sequence<OutboundHeader>>(
         method: UnsafeRawBufferPointer,
         url: OutboundURL,
         headers: Headers,
         bodyLength: Int,
-        traceID: UnsafeRawBufferPointer?
+        traceID: UnsafeRawBufferPointer?,
+        hostHeaders: [(name: String, value: String)] = []
     ) throws(OutboundError) {
         out.reset()
         guard method.count > 0, method.count <= 64, method.allSatisfy(HTTPText.isTokenByte) else {
@@ -80,6 +83,12 @@ public struct HTTPRequestWriter: ~Copyable {
             default: break
             }
             out.append(name)
+            out.append(": ")
+            out.append(header.value)
+            out.append("\r\n")
+        }
+        for header in hostHeaders {
+            out.append(header.name)
             out.append(": ")
             out.append(header.value)
             out.append("\r\n")

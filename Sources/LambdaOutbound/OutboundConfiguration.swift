@@ -23,6 +23,9 @@ public struct OutboundConfiguration: Sendable {
     /// The time a request made with no invocation (in the init hook) may take by default:
     /// Lambda's 10 s INIT limit.
     public var initRequestMilliseconds: Int64 = 10_000
+    /// The `AWS_*` variables AWS requests are signed and addressed with (the host copies
+    /// them at INIT with ``AWSEnvironment/current()``; empty by default).
+    public var aws = AWSEnvironment()
 
     public static let defaultMaxResponseBytes = 6 * 1024 * 1024
     /// The largest cap accepted: 1 GiB, beyond any Lambda memory size worth buffering into.

@@ -11,6 +11,9 @@ public struct OutboundError: Error, CustomStringConvertible {
         case invalidRequest
         /// The allow-list does not name the request's origin; nothing was sent.
         case notAllowed
+        /// An AWS request could not be signed: no credentials, no region, or the
+        /// container-credentials endpoint failed; nothing was sent.
+        case signing
         /// The host name did not resolve.
         case dns
         /// Every address refused the connection.

@@ -37,6 +37,7 @@ public final class OutboundSession {
     /// - Parameters:
     ///   - deadline: when the exchange must be over, in `lh_monotonic_ms()` time.
     ///   - traceID: the `X-Amzn-Trace-Id` value to add, or nil.
+    ///   - signing: for an AWS request, how to sign each attempt (a retry is signed anew).
     /// - Returns: the status code.
     /// - Throws: ``OutboundError``: `sent == false` when nothing reached the server.
     public func send<Headers: Sequence<OutboundHeader>>(
@@ -45,22 +46,62 @@ public final class OutboundSession {
         headers: Headers,
         body: UnsafeRawBufferPointer,
         traceID: UnsafeRawBufferPointer?,
-        deadline: Int64
+        deadline: Int64,
+        signing: AWSRequestSigning? = nil
     ) throws(OutboundError) -> Int {
-        parser.reset(isHEAD: false, maxBody: pool.configuration.maxResponseBytes)
         let target = try OutboundURL.parse(url)
-        let origin = target.origin
-        if let allowList = pool.configuration.allowList, !allowList.allows(origin) {
+        if let allowList = pool.configuration.allowList, !allowList.allows(target.origin) {
             throw OutboundError(
                 .notAllowed, sent: false,
-                "not sent: \(origin) is not allowed by LAMBDA_HOST_ALLOWED_ORIGINS; add it there (e.g. \(origin)) to call it")
+                "not sent: \(target.origin) is not allowed by LAMBDA_HOST_ALLOWED_ORIGINS; add it there (e.g. \(target.origin)) to call it")
         }
-        try writer.write(method: method, url: target, headers: headers, bodyLength: body.count, traceID: traceID)
+        let hostHeaders: (() throws(OutboundError) -> [(name: String, value: String)])?
+        if let signing {
+            hostHeaders = { () throws(OutboundError) in
+                try signing.headers(method: method, url: target, headers: headers, date: AWSTimestamp.amzDate(AWSTimestamp.now()))
+            }
+        } else {
+            hostHeaders = nil
+        }
+        return try transmit(method: method, target: target, headers: headers, body: body, traceID: traceID, deadline: deadline, hostHeaders: hostHeaders)
+    }
+
+    /// GETs `url` for the host itself (the container-credentials endpoint): no allow-list
+    /// (the environment named it, not the plugin), no trace header, the body copied out.
+    public func fetch(_ url: String, headers: [(name: String, value: String)], deadline: Int64) throws(OutboundError) -> (status: Int, body: [UInt8]) {
+        let target = try OutboundURL.parse(url)
+        let method: StaticString = "GET"
+        let status = try transmit(
+            method: UnsafeRawBufferPointer(start: method.utf8Start, count: method.utf8CodeUnitCount), target: target,
+            headers: [OutboundHeader](), body: UnsafeRawBufferPointer(start: nil, count: 0), traceID: nil, deadline: deadline,
+            hostHeaders: { () throws(OutboundError) in headers })
+        return (status, Array(parser.buffer.body))
+    }
+
+    private func transmit<Headers: Sequence<OutboundHeader>>(
+        method: UnsafeRawBufferPointer,
+        target: OutboundURL,
+        headers: Headers,
+        body: UnsafeRawBufferPointer,
+        traceID: UnsafeRawBufferPointer?,
+        deadline: Int64,
+        hostHeaders: (() throws(OutboundError) -> [(name: String, value: String)])?
+    ) throws(OutboundError) -> Int {
+        parser.reset(isHEAD: false, maxBody: pool.configuration.maxResponseBytes)
+        let origin = target.origin
         let isHEAD = Self.equals(method, "HEAD")
         let replayable = isHEAD || Self.equals(method, "GET") || Self.equals(method, "OPTIONS") || Self.equals(method, "TRACE")
             || headers.contains { Self.isIdempotencyKey($0.name) }
         var reuseAllowed = true
+        var written = false
         while true {
+            // Written again for a retry only when the host's headers change (a new signature).
+            if !written || hostHeaders != nil {
+                try writer.write(
+                    method: method, url: target, headers: headers, bodyLength: body.count, traceID: traceID,
+                    hostHeaders: try hostHeaders?() ?? [])
+                written = true
+            }
             let (connection, reused) = try pool.checkOut(origin, deadline: deadline)
             do {
                 let keep = try exchange(connection, body: body, isHEAD: isHEAD, deadline: deadline)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Old hosts load new plugins, and new hosts load old ones (docs/abi.md, "Versions"):
-/// plugins built against frozen copies of the released 1.0 and 1.1 headers run in this
+/// plugins built against frozen copies of the released 1.0, 1.1 and 1.2 headers run in this
 /// host, and plugins built with this header and SDK run in a host built against the 1.1
 /// header (`Tests/Fixtures/abi-1.1/host_1_1.c`, a minimal host that checks and calls the
 /// way a 1.1 layer does).
@@ -20,7 +20,7 @@ import Testing
         }
         """
 
-    /// Built with this header: uses the 1.1 and 1.2 helpers, which check the host's table.
+    /// Built with this header: uses the 1.1, 1.2 and 1.3 helpers, which check the host's table.
     static let newPlugin = """
         #include <lambda_plugin.h>
         #include <string.h>
@@ -33,6 +33,8 @@ import Testing
             strcat(answer, status == LAMBDA_E_UNSUPPORTED ? "unsupported: " : "called: ");
             strncat(answer, lambda_http_error(host, invocation), 120);
             strcat(answer, LAMBDA_HOST_HAS(host, stream_end) ? "; streams" : "; no streams");
+            status = lambda_aws_json(host, invocation, "dynamodb", "DynamoDB_20120810.ListTables", "{}", 2, &response);
+            strcat(answer, status == LAMBDA_E_UNSUPPORTED ? "; aws unsupported" : "; aws called");
             return host->respond(invocation, answer, strlen(answer));
         }
         """
@@ -73,7 +75,7 @@ import Testing
         return output
     }
 
-    @Test(arguments: ["abi-1.0", "abi-1.1"])
+    @Test(arguments: ["abi-1.0", "abi-1.1", "abi-1.2"])
     func aPluginBuiltAgainstAReleasedHeaderRunsInThisHost(release: String) throws {
         let dir = try folder()
         let library = try plugin(Self.oldPlugin, "old", in: dir, include: BuildProducts.fixture(release))
@@ -82,7 +84,7 @@ import Testing
         api.enqueue("old-1", "{}")
         let answer = try #require(api.answer(to: "old-1"), "stderr: \(host.stderr)")
         #expect(answer.path.hasSuffix("/response"))
-        #expect(answer.text == "minor \(release == "abi-1.0" ? 0 : 1)")
+        #expect(answer.text == "minor \(release.suffix(1))")
     }
 
     @Test func aPluginBuiltWithThisHeaderRunsInA11HostAndItsHelpersSayUnsupported() throws {
@@ -90,7 +92,7 @@ import Testing
         let library = try plugin(Self.newPlugin, "new", in: dir, include: FixtureCompiler.include)
         let run = try runCommand(try oldHost(in: dir), [library, "handler", "{}"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        #expect(run.stdout.contains("respond: http unsupported: this lambda-host layer predates outbound HTTP (ABI 1.2); update it; streams"))
+        #expect(run.stdout.contains("respond: http unsupported: this lambda-host layer predates outbound HTTP (ABI 1.2); update it; streams; aws unsupported"))
         #expect(run.stdout.contains("returned: 0"))
     }
 
@@ -103,7 +105,7 @@ import Testing
         let answer = try #require(api.answer(to: "new-1"), "stderr: \(host.stderr)")
         // Port 9 (discard) is closed on loopback: the call was made, and refused.
         #expect(answer.text.hasPrefix("http called: GET http://127.0.0.1:9/: not sent:"), "\(answer.text)")
-        #expect(answer.text.hasSuffix("; streams"))
+        #expect(answer.text.hasSuffix("; streams; aws called"))
     }
 
     @Test func aPluginThatDeclaresItNeeds12IsRefusedByA11HostAndLoadsHere() throws {

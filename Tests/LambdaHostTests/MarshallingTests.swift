@@ -1,6 +1,7 @@
 import Testing
 
 @testable import LambdaDynamicCall
+@testable import LambdaRuntimeAPI
 
 /// Events into C arguments and results into answers: every type at its bounds, both event
 /// shapes, every error class.

@@ -74,8 +74,9 @@ extern "C" {
 #define LAMBDA_PLUGIN_ABI_MAJOR 1
 
 /* The ABI minor version of this header: fields appended since 1.0 (1.1 streaming, 1.2
- * outbound HTTP). The host reports its own in lambda_host_api.abi_minor. */
-#define LAMBDA_PLUGIN_ABI_MINOR 2
+ * outbound HTTP, 1.3 AWS requests signed by the host). The host reports its own in
+ * lambda_host_api.abi_minor. */
+#define LAMBDA_PLUGIN_ABI_MINOR 3
 
 /* The least host minor version the plugin needs, written into its descriptor by
  * LAMBDA_PLUGIN_DEFINE. A host loads a plugin whose descriptor's abi_minor is lower than
@@ -253,6 +254,12 @@ typedef struct lambda_http_header {
  * host adds it by default, unless the plugin sets that header itself). */
 #define LAMBDA_HTTP_NO_TRACE_HEADER (1u << 0)
 
+/* request.flags (ABI 1.3), for an S3 request given as a path ("/bucket/key"): name the
+ * bucket in the path (https://s3.<region>.amazonaws.com/bucket/key) rather than in the
+ * host name (https://bucket.s3.<region>.amazonaws.com/key). The host uses path style
+ * anyway for a bucket that is not a DNS label and when the endpoint is overridden. */
+#define LAMBDA_HTTP_S3_PATH_STYLE (1u << 1)
+
 /* What to send. Owned by the plugin, and read by the host only during the call. */
 typedef struct lambda_http_request {
     /* sizeof(lambda_http_request) as the plugin was built. */
@@ -275,6 +282,20 @@ typedef struct lambda_http_request {
     /* How long the whole exchange may take, in milliseconds; 0 means until the
      * invocation's deadline (10 s during INIT). Never past the deadline. */
     int64_t timeout_ms;
+
+    /* ---- ABI 1.3: AWS requests (a host before 1.3 ignores these: check abi_minor) ----
+     * The service's signing name ("dynamodb", "s3", "sqs"), NUL-terminated, or NULL for a
+     * plain request. When set, the host signs the request with AWS Signature Version 4
+     * and the function's credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+     * AWS_SESSION_TOKEN, or the container-credentials endpoint), adding X-Amz-Date,
+     * X-Amz-Security-Token, X-Amz-Content-Sha256 (S3) and Authorization; the plugin must
+     * not set those. `url` may then be a path and query ("/", "/bucket/key?x=1"), sent to
+     * the service's endpoint: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else
+     * https://<service>.<region>.amazonaws.com. No credential value ever reaches a log
+     * line or last_error. Documentation: docs/aws-calls.md. */
+    const char *aws_service;
+    /* The region, e.g. "eu-west-1", NUL-terminated; NULL means AWS_REGION. */
+    const char *aws_region;
 } lambda_http_request;
 
 /* What came back. The plugin sets struct_size; the host fills the rest. Everything it
@@ -458,7 +479,8 @@ static inline lambda_status lambda_http_send(const lambda_host_api *host, const 
     if (content_type)
         while (content_type[header.value_size]) header.value_size++;
     lambda_http_request request = {(uint32_t)sizeof(lambda_http_request), 0, method, url,
-                                   content_type ? &header : NULL, content_type ? 1u : 0u, body, body_size, 0};
+                                   content_type ? &header : NULL, content_type ? 1u : 0u, body, body_size, 0,
+                                   NULL, NULL};
     return host->http_request(invocation, &request, response);
 }
 
@@ -480,6 +502,39 @@ static inline lambda_status lambda_http_post(const lambda_host_api *host, const 
 static inline const char *lambda_http_error(const lambda_host_api *host, const lambda_invocation *invocation) {
     if (!LAMBDA_HOST_HAS(host, last_error)) return "this lambda-host layer predates outbound HTTP (ABI 1.2); update it";
     return host->last_error(invocation);
+}
+
+/* Sends a request to an AWS service, signed by the host: `service` is the signing name
+ * ("s3"), `path` the path and query ("/bucket/key") or an absolute URL, with
+ * `header_count` headers of the plugin's; the region is AWS_REGION. LAMBDA_E_UNSUPPORTED
+ * when the host predates ABI 1.3 (it would not sign). A refusal by AWS is not an error
+ * here: read response->status (403 for bad credentials) and the error document in the
+ * body. */
+static inline lambda_status lambda_aws_send(const lambda_host_api *host, const lambda_invocation *invocation,
+                                            const char *service, const char *method, const char *path,
+                                            const lambda_http_header *headers, size_t header_count,
+                                            const void *body, size_t body_size, lambda_http_response *response) {
+    lambda_http_response cleared = {(uint32_t)sizeof(lambda_http_response), 0, NULL, 0, NULL, 0};
+    *response = cleared;
+    if (!LAMBDA_HOST_HAS(host, last_error) || host->abi_minor < 3) return LAMBDA_E_UNSUPPORTED;
+    lambda_http_request request = {(uint32_t)sizeof(lambda_http_request), 0, method, path, headers, header_count,
+                                   body, body_size, 0, service, NULL};
+    return host->http_request(invocation, &request, response);
+}
+
+/* Calls an operation of an AWS JSON-protocol service (DynamoDB, SQS, Kinesis, ...): a
+ * signed POST of `json` to the service's endpoint with X-Amz-Target `target` (e.g.
+ * "DynamoDB_20120810.UpdateItem") and Content-Type application/x-amz-json-1.0. On
+ * LAMBDA_OK, response->status is 200 with the answer in the body, or 4xx/5xx with AWS's
+ * error document {"__type": "...#Code", "message": "..."}. */
+static inline lambda_status lambda_aws_json(const lambda_host_api *host, const lambda_invocation *invocation,
+                                            const char *service, const char *target, const char *json,
+                                            size_t json_size, lambda_http_response *response) {
+    size_t target_size = 0;
+    while (target && target[target_size]) target_size++;
+    lambda_http_header headers[2] = {{"Content-Type", 12, "application/x-amz-json-1.0", 26},
+                                     {"X-Amz-Target", 12, target, target_size}};
+    return lambda_aws_send(host, invocation, service, "POST", "/", headers, 2, json, json_size, response);
 }
 
 #ifdef __cplusplus

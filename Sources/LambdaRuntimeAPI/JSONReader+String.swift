@@ -114,7 +114,7 @@ extension JSONReader {
 
     /// `name` for a message, with every character outside printable ASCII as a JSON
     /// escape, so that look-alikes (U+212A KELVIN SIGN for "K") show as what they are.
-    static func visible(_ name: String) -> String {
+    package static func visible(_ name: String) -> String {
         var out = ""
         for unit in name.utf16 {
             if (0x20..<0x7F).contains(unit) {

@@ -26,7 +26,7 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 
     /// What the value is, in words, for error messages.
-    var kind: String {
+    package var kind: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"

@@ -1,0 +1,46 @@
+import Glibc
+
+/// The `AWS_*` environment variables, copied once at INIT: credentials, region, endpoint
+/// overrides and the container-credentials settings. A copy, because the host signs from
+/// any thread and `getenv` is not safe while anything calls `setenv`.
+///
+/// Its `description` lists names only: values include the secret key and the token.
+public struct AWSEnvironment: Sendable, CustomStringConvertible {
+    private var values: [String: String] = [:]
+
+    /// No variables.
+    public init() {}
+
+    /// The variables among `entries` (name, value) whose names start with `AWS_`.
+    public init<Entries: Sequence<(String, String)>>(_ entries: Entries) {
+        for (name, value) in entries where name.hasPrefix("AWS_") { values[name] = value }
+    }
+
+    /// The value of `name`, nil when unset or empty.
+    public subscript(_ name: String) -> String? {
+        guard let value = values[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// The region requests are signed for when the plugin names none: `AWS_REGION` (Lambda
+    /// sets it), else `AWS_DEFAULT_REGION`.
+    public var region: String? { self["AWS_REGION"] ?? self["AWS_DEFAULT_REGION"] }
+
+    public var description: String { "AWSEnvironment(\(values.keys.sorted().joined(separator: ", ")))" }
+}
+
+extension AWSEnvironment {
+    /// The process's `AWS_*` variables now (the host reads them once, at INIT).
+    public static func current() -> AWSEnvironment {
+        var entries: [(String, String)] = []
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if text.hasPrefix("AWS_"), let equals = text.utf8.firstIndex(of: 61) {
+                entries.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
+            }
+            cursor += 1
+        }
+        return AWSEnvironment(entries)
+    }
+}
