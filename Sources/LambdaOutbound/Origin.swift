@@ -200,7 +200,8 @@ public struct Origin: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    private static func decimalPort(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> UInt16? {
+    /// A decimal port, 1 to 65535, in `[from, to)`: at most five digits and nothing else.
+    static func decimalPort(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> UInt16? {
         guard to > from, to - from <= 5 else { return nil }
         var value = 0
         for i in from..<to {

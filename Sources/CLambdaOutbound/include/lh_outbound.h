@@ -161,4 +161,20 @@ void lh_sha256(const void *data, size_t size, uint8_t out[32]);
  * bytes are hashed first, as RFC 2104 says). Key-derived temporaries are wiped. */
 void lh_hmac_sha256(const void *key, size_t key_size, const void *data, size_t size, uint8_t out[32]);
 
+/* Datagrams to the X-Ray daemon (AWS_XRAY_DAEMON_ADDRESS), over UDP. */
+
+/* Fills *out and *length with `host`, an IPv4 (dotted decimal) or IPv6 literal without
+ * brackets or zone, and `port`: 1, or 0 when `host` is neither (no name is resolved).
+ * Pure: one or two inet_pton calls. */
+int lh_udp_address(const char *host, uint16_t port, struct sockaddr_storage *out, socklen_t *length);
+/* A UDP socket (non-blocking, close-on-exec) connect()ed to the address, which sends no
+ * packet: the descriptor (caller closes it), or -1 with the errno value in *error. Costs
+ * two system calls. */
+int lh_udp_open(const struct sockaddr_storage *address, socklen_t length, int *error);
+/* Sends one datagram on a connected UDP socket without blocking (MSG_DONTWAIT, and
+ * MSG_NOSIGNAL): 0, or the errno value, e.g. EAGAIN when the socket buffer is full,
+ * ECONNREFUSED when an earlier datagram met a closed port, EMSGSIZE when too large.
+ * One system call. Thread-safe on a shared socket. */
+int lh_udp_send(int fd, const void *data, size_t size);
+
 #endif
