@@ -71,6 +71,8 @@ extension OutboundServices {
         // An AWS request's URL (the endpoint and the plugin's path), owned here.
         var awsURL: UnsafeMutableBufferPointer<UInt8>? = nil
         defer { awsURL?.deallocate() }
+        let tracing = OutboundTracing(emitter: outbound.xray, trace: lane.trace.bytes(true))
+        var awsCall: OutboundTracing.AWSCall? = nil
         do throws(OutboundError) {
             guard deadline > lh_monotonic_ms() else {
                 throw OutboundError(.timeout, sent: false, "not sent: the invocation's time is up")
@@ -84,12 +86,17 @@ extension OutboundServices {
                 awsURL = aws.url
                 urlBytes = UnsafeBufferPointer(aws.url)
                 signing = aws.signing
+                awsCall = OutboundTracing.AWSCall(service: aws.signing.signer.service, region: aws.signing.signer.region)
             }
             let status = try session.send(
                 method: method, url: urlBytes, headers: headers, body: body, traceID: lane.trace.bytes(traceWanted),
                 deadline: deadline, signing: signing)
             try session.withResponse { (buffer) throws(OutboundError) in
                 try describe(buffer, status: status, in: response, lane: lane)
+                tracing?.record(
+                    method: String(decoding: method, as: UTF8.self), url: String(decoding: urlBytes, as: UTF8.self), aws: awsCall,
+                    target: target(headers, tracing), status: status, length: buffer.body.count,
+                    requestID: OutboundTracing.requestID(buffer), failure: nil)
             }
             lane.setError("")
             return LAMBDA_OK
@@ -97,6 +104,9 @@ extension OutboundServices {
             let what = String(decoding: method, as: UTF8.self) + " " + OutboundURL.redacted(String(decoding: urlBytes, as: UTF8.self))
             if error.code == .invalidRequest { return refuse(lane, "\(what): \(error.message)") }
             lane.setError("\(what): \(error.message)")
+            tracing?.record(
+                method: String(decoding: method, as: UTF8.self), url: String(decoding: urlBytes, as: UTF8.self), aws: awsCall,
+                target: target(headers, tracing), status: nil, length: nil, requestID: nil, failure: error.message)
             return error.sent ? LAMBDA_E_HTTP_FAILED : LAMBDA_E_HTTP_NOT_SENT
         }
     }
@@ -121,6 +131,17 @@ extension OutboundServices {
         response.pointee.header_count = count
         response.pointee.body = body.baseAddress?.assumingMemoryBound(to: CChar.self)
         response.pointee.body_size = body.count
+    }
+
+    /// The plugin's X-Amz-Target header, looked for only when the call is traced.
+    private static func target(_ headers: CHeaders, _ tracing: OutboundTracing?) -> String? {
+        guard tracing != nil else { return nil }
+        for header in headers where header.name.count == 12 {
+            if String(decoding: header.name, as: UTF8.self).lowercased() == "x-amz-target" {
+                return String(decoding: header.value.prefix(256), as: UTF8.self)
+            }
+        }
+        return nil
     }
 
     private static func refuse(_ lane: OutboundState.Lane, _ message: String) -> lambda_status {

@@ -114,10 +114,18 @@ final class OutboundState {
     let unattached: Lane
     /// The credentials AWS requests are signed with (fetched at the first such request).
     let credentials: AWSCredentialsProvider
+    /// Where sampled invocations' outbound calls are traced (`AWS_XRAY_DAEMON_ADDRESS`).
+    let xray: XRayEmitter?
 
     init(configuration: OutboundConfiguration) {
         self.configuration = configuration
         credentials = AWSCredentialsProvider(environment: configuration.aws)
+        do throws(XRayError) {
+            xray = try XRayEmitter.fromEnvironment { configuration.aws[$0] }
+        } catch {
+            HostLog.host(.warn, "\(error.message); outbound calls are not traced")
+            xray = nil
+        }
         pool = ConnectionPool(configuration: configuration)
         invocations = Lane(pool: pool)
         unattached = Lane(pool: pool)
