@@ -259,9 +259,9 @@ final class TestRuntimeAPI: @unchecked Sendable {
     }
 }
 
-/// Reads HTTP/1.1 requests from a socket (Content-Length bodies only: the host sends no
-/// other kind in ABI v1).
-private struct RequestReader {
+/// Reads HTTP/1.1 requests from a socket, with Content-Length or chunked bodies (also the
+/// reader of ``CredentialsServer``).
+struct RequestReader {
     let fd: Int32
     var buffer: [UInt8] = []
 
