@@ -53,6 +53,7 @@ let package = Package(
         .library(name: "Calc", type: .dynamic, targets: ["Calc"]),
         .library(name: "Fetch", type: .dynamic, targets: ["Fetch"]),
         .library(name: "Release", type: .dynamic, targets: ["Release"]),
+        .library(name: "Notes", type: .dynamic, targets: ["Notes"]),
         // Test fixtures: plugins that misbehave on purpose.
         .library(name: "Probe", type: .dynamic, targets: ["Probe"]),
         .library(name: "HTTPProbe", type: .dynamic, targets: ["HTTPProbe"]),
@@ -135,6 +136,7 @@ let package = Package(
         .target(name: "Fetch", dependencies: ["CLambdaPlugin"], path: "Plugins/Fetch", publicHeadersPath: "."),
         .target(name: "Hello", dependencies: ["LambdaPlugin"], path: "Plugins/Hello"),
         .target(name: "Release", dependencies: ["LambdaPluginHTTP"], path: "Plugins/Release"),
+        .target(name: "Notes", dependencies: ["LambdaPluginHTTP"], path: "Plugins/Notes"),
         .target(
             name: "WordStream", dependencies: ["CLambdaPlugin"], path: "Plugins/WordStream", publicHeadersPath: "."),
         // Plain C with no include of lambda_plugin.h: called through libffi.
@@ -150,7 +152,7 @@ let package = Package(
             name: "LambdaHostTests",
             dependencies: [
                 "LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall", "LambdaPackaging", "lambda-host",
-                "lambda-host-tools", "LambdaOutbound", "CLambdaOutbound",
+                "lambda-host-tools", "LambdaOutbound", "CLambdaOutbound", "LambdaPluginHTTP",
             ]
         ),
     ]

@@ -16,6 +16,14 @@ package struct HostTable {
         self.host = host
     }
 
+    /// The host's ABI minor version (`abi_minor`): in the first 8 bytes, which every
+    /// host's table has. A field's presence says whether a function exists; the minor says
+    /// what a host does with fields of a plugin's own structs (a host before 1.3 ignores a
+    /// request's `aws_service` and would send the request unsigned).
+    package var abiMinor: UInt16 {
+        UnsafeRawPointer(host).load(fromByteOffset: MemoryLayout<lambda_host_api>.offset(of: \.abi_minor) ?? 6, as: UInt16.self)
+    }
+
     /// The function in `field`, or nil when the host's table ends before it (or holds NULL).
     package func function<Function>(_ field: KeyPath<lambda_host_api, Function?>) -> Function? {
         guard let offset = MemoryLayout<lambda_host_api>.offset(of: field),

@@ -43,17 +43,25 @@ public struct LambdaHTTPClient {
         try send(LambdaHTTPRequest(method: "POST", url: url, headers: [("Content-Type", contentType)], body: body))
     }
 
-    /// Sends `request` and returns the whole response, whatever its status.
+    /// Sends `request` and returns the whole response, whatever its status. A request with
+    /// ``LambdaHTTPRequest/aws`` set is signed by the host; AWS's refusal (403, 400 with an
+    /// error document) is a response, not an error here.
     ///
-    /// - Throws: ``LambdaHTTPError``: `.notSent` (safe to send again), `.failed`,
-    ///   `.invalidRequest`, `.unsupported`.
+    /// - Throws: ``LambdaHTTPError``: `.notSent` (safe to send again; also: no AWS
+    ///   credentials or region), `.failed`, `.invalidRequest`, `.unsupported` (the host
+    ///   predates outbound HTTP, or AWS signing for a request to AWS).
     public func send(_ request: LambdaHTTPRequest) throws(LambdaHTTPError) -> LambdaHTTPResponse {
         guard let host, let call = HostTable(host: host).function(\.http_request),
             let lastError = HostTable(host: host).function(\.last_error)
         else {
             throw LambdaHTTPError(.unsupported, "this lambda-host layer predates outbound HTTP (ABI 1.2); update it")
         }
-        // Every name and value in one buffer, so that their addresses hold for the call.
+        if request.aws != nil, HostTable(host: host).abiMinor < 3 {
+            throw LambdaHTTPError(
+                .unsupported, "this lambda-host layer predates AWS signing (ABI 1.3) and would send the request unsigned; update it")
+        }
+        // Every name and value in one buffer, so that their addresses hold for the call;
+        // the AWS service and region too, NUL-terminated.
         var text: [UInt8] = []
         var spans: [(name: Range<Int>, value: Range<Int>)] = []
         for (name, value) in request.headers {
@@ -63,6 +71,17 @@ public struct LambdaHTTPClient {
             text += value.utf8
             spans.append((nameStart..<valueStart, valueStart..<text.count))
         }
+        func appendCString(_ value: String?) -> Int? {
+            guard let value else { return nil }
+            let start = text.count
+            text += value.utf8
+            text.append(0)
+            return start
+        }
+        let serviceStart = appendCString(request.aws?.service)
+        let regionStart = appendCString(request.aws?.region)
+        var flags = request.sendsTraceHeader ? 0 : UInt32(LAMBDA_HTTP_NO_TRACE_HEADER)
+        if request.aws?.s3PathStyle == true { flags |= UInt32(LAMBDA_HTTP_S3_PATH_STYLE) }
         var response = lambda_http_response()
         response.struct_size = UInt32(MemoryLayout<lambda_http_response>.size)
         let status: lambda_status = text.withUnsafeBufferPointer { bytes in
@@ -77,11 +96,12 @@ public struct LambdaHTTPClient {
                     request.method.withCString { method in
                         request.url.withCString { url in
                             var fields = lambda_http_request(
-                                struct_size: UInt32(MemoryLayout<lambda_http_request>.size),
-                                flags: request.sendsTraceHeader ? 0 : UInt32(LAMBDA_HTTP_NO_TRACE_HEADER),
+                                struct_size: UInt32(MemoryLayout<lambda_http_request>.size), flags: flags,
                                 method: method, url: url,
                                 headers: headerTable.baseAddress, header_count: headerTable.count,
-                                body: body.baseAddress, body_size: body.count, timeout_ms: request.timeoutMilliseconds)
+                                body: body.baseAddress, body_size: body.count, timeout_ms: request.timeoutMilliseconds,
+                                aws_service: serviceStart.flatMap { offset in base.map { $0 + offset } },
+                                aws_region: regionStart.flatMap { offset in base.map { $0 + offset } })
                             return call(invocation, &fields, &response)
                         }
                     }
@@ -104,6 +124,15 @@ public struct LambdaHTTPClient {
         }
         let body = response.body.map { Array(UnsafeRawBufferPointer(start: $0, count: response.body_size)) } ?? []
         return LambdaHTTPResponse(status: Int(response.status), headers: headers, body: body)
+    }
+
+    /// ``send(_:)`` for the AWS helpers, its failure as an ``AWSCallError``.
+    func sendToAWS(_ request: LambdaHTTPRequest) throws(AWSCallError) -> LambdaHTTPResponse {
+        do throws(LambdaHTTPError) {
+            return try send(request)
+        } catch {
+            throw AWSCallError(error)
+        }
     }
 
     private static func text(_ pointer: UnsafePointer<CChar>?, _ count: Int) -> String {

@@ -65,12 +65,13 @@ import Testing
         return output
     }
 
-    /// Builds the 1.1 host against its frozen header.
-    private func oldHost(in folder: String) throws -> String {
-        let output = folder + "/host_1_1"
+    /// Builds the 1.1 host against its frozen header (or, with `release` "abi-1.2", the
+    /// same host with the canned outbound HTTP of a 1.2 layer).
+    private func oldHost(in folder: String, release: String = "abi-1.1") throws -> String {
+        let output = folder + "/host_" + release
         let run = try runCommand(
             "/usr/bin/env",
-            ["cc", "-O1", "-I", BuildProducts.fixture("abi-1.1"), "-o", output, BuildProducts.fixture("abi-1.1/host_1_1.c"), "-ldl"])
+            ["cc", "-O1", "-I", BuildProducts.fixture(release), "-o", output, BuildProducts.fixture("abi-1.1/host_1_1.c"), "-ldl"])
         #expect(run.status == 0, "\(run.stderr)")
         return output
     }
@@ -129,5 +130,20 @@ import Testing
         #expect(run.stdout.contains("stream-begin: text/plain"), "\(run.stdout)")
         #expect(run.stdout.contains("stream: line 3"))
         #expect(run.stdout.contains("stream-end"))
+    }
+
+    @Test func theSwiftSDKRefusesAnAWSCallOnA12HostThatWouldSendItUnsigned() throws {
+        let dir = try folder()
+        let host = try oldHost(in: dir, release: "abi-1.2")
+        // The 1.2 host sends plain requests: the SDK uses its http_request...
+        let plain = try runCommand(host, [BuildProducts.plugin("Release"), "handler", #"{"url": "http://127.0.0.1:9/x"}"#])
+        #expect(plain.stdout.contains("http-request: GET http://127.0.0.1:9/x"), "\(plain.stdout)")
+        // ...but not for a request it would have to sign, whose AWS fields it ignores.
+        let aws = try runCommand(
+            host, [BuildProducts.plugin("Notes"), "handler", #"{"id": "n1", "text": "hello"}"#],
+            environment: ["NOTES_BUCKET": "notes-bucket", "NOTES_TABLE": "notes"])
+        #expect(aws.status == 0, "\(aws.stdout)\(aws.stderr)")
+        #expect(!aws.stdout.contains("http-request:"), "\(aws.stdout)")
+        #expect(aws.stdout.contains("fail: Outbound.Unsupported: this lambda-host layer predates AWS signing (ABI 1.3)"), "\(aws.stdout)")
     }
 }

@@ -13,13 +13,19 @@
  *     stream: <chunk>           each stream_write(); "stream-end" after stream_end()
  *     returned: <status>        the handler's return value
  *
+ * Built against the frozen 1.2 header instead (-I abi-1.2), it is a 1.2 host: its table
+ * has http_request, which prints "http-request: <method> <url>" and answers 200 with an
+ * empty body, as a layer released before ABI 1.3 would send the request: it knows nothing
+ * of the AWS fields, so it would not sign.
+ *
  * Test fixture for AbiVersioningTests; the project's own.
  */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "lambda_plugin.h"
+/* Angle brackets: the -I folder chooses the header (1.1 or 1.2), not this file's own folder. */
+#include <lambda_plugin.h>
 
 static lambda_status respond(const lambda_invocation *invocation, const void *data, size_t size) {
     (void)invocation;
@@ -61,6 +67,31 @@ static lambda_status stream_end(const lambda_invocation *invocation) {
     return LAMBDA_OK;
 }
 
+#if LAMBDA_PLUGIN_ABI_MINOR >= 2
+static lambda_status http_request(const lambda_invocation *invocation, const lambda_http_request *request,
+                                  lambda_http_response *response) {
+    (void)invocation;
+    printf("http-request: %s %s\n", request->method ? request->method : "GET", request->url ? request->url : "");
+    response->status = 200;
+    response->headers = NULL;
+    response->header_count = 0;
+    response->body = "";
+    response->body_size = 0;
+    return LAMBDA_OK;
+}
+
+static lambda_status http_prewarm(const lambda_invocation *invocation, const char *origin) {
+    (void)invocation;
+    (void)origin;
+    return LAMBDA_OK;
+}
+
+static const char *last_error(const lambda_invocation *invocation) {
+    (void)invocation;
+    return "";
+}
+#endif
+
 int main(int argc, char **argv) {
     if (argc != 4) {
         fprintf(stderr, "usage: host_1_1 LIBRARY HANDLER EVENT\n");
@@ -92,7 +123,11 @@ int main(int argc, char **argv) {
         return 2;
     }
     static const lambda_host_api host = {sizeof(lambda_host_api), LAMBDA_PLUGIN_ABI_MAJOR, LAMBDA_PLUGIN_ABI_MINOR,
-                                         respond, fail, log_line, remaining, stream_begin, stream_write, stream_end};
+                                         respond, fail, log_line, remaining, stream_begin, stream_write, stream_end
+#if LAMBDA_PLUGIN_ABI_MINOR >= 2
+                                         , http_request, http_prewarm, last_error
+#endif
+    };
     void *state = NULL;
     if (descriptor->init && descriptor->init(&host, &state) != LAMBDA_OK) {
         printf("init failed\n");

@@ -25,12 +25,29 @@ extension NginxServer {
                 location = /status/304 { return 304; }
                 location = /status/500 { return 500; }
                 location = /drop { return 444; }
-                location = /echo {
+                location /echo {
                     add_header X-Seen-Host $http_host;
                     add_header X-Seen-Trace-Id $http_x_amzn_trace_id;
                     echo_read_request_body;
                     echo -n $echo_client_request_headers;
                     echo_request_body;
+                }
+                # Stand-ins for AWS endpoints (AWS_ENDPOINT_URL_<SERVICE> pointed here): a
+                # DynamoDB GetItem answer whose "title" holds the signed request's headers,
+                # and the error documents of DynamoDB and S3.
+                location /aws/dynamodb/ {
+                    default_type application/x-amz-json-1.0;
+                    add_header x-amzn-RequestId FIXTURE-DDB-1 always;
+                    return 200 '{"Item":{"id":{"S":"n1"},"title":{"S":"target=$http_x_amz_target|type=$content_type|date=$http_x_amz_date|authorization=$http_authorization"}}}';
+                }
+                location /aws/dynamodb-error/ {
+                    default_type application/x-amz-json-1.0;
+                    add_header x-amzn-RequestId FIXTURE-DDB-2 always;
+                    return 400 '{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}';
+                }
+                location /aws/s3-error/ {
+                    default_type application/xml;
+                    return 404 '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist &amp; never did</Message><BucketName>notes-bucket</BucketName><RequestId>FIXTURE-S3-1</RequestId></Error>';
                 }
                 location = /odd-headers { include \(prefix)/odd-headers.conf; return 200 "odd\\n"; }
                 location = /nginx_status { stub_status; access_log off; }

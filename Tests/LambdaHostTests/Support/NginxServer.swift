@@ -20,9 +20,12 @@ import Glibc
 /// | `/slow-body?ms=N` | `head,` at once, `tail` N ms later (chunked) |
 /// | `/status/204`, `/status/304`, `/status/500` | that status (nginx closes the connection after a 500) |
 /// | `/drop` | the connection closed without a reply byte (nginx's 444), after reading the request |
-/// | `/echo` | the request's head as received (request line, headers) then its body; response headers `X-Seen-Host` and `X-Seen-Trace-Id` |
+/// | `/echo`, and any path under it | the request's head as received (request line, headers) then its body; response headers `X-Seen-Host` and `X-Seen-Trace-Id` |
 /// | `/big?bytes=N` | N bytes of `x`, chunked |
 /// | `/big-file` | ``bigFileBytes`` zero bytes with Content-Length |
+/// | `/aws/dynamodb/` | a DynamoDB GetItem answer, item `n1` whose string `title` is `target=…\|type=…\|date=…\|authorization=…` from the request's `X-Amz-Target`, `Content-Type`, `X-Amz-Date`, `Authorization` |
+/// | `/aws/dynamodb-error/` | 400, DynamoDB's `ResourceNotFoundException` document, `x-amzn-RequestId: FIXTURE-DDB-2` |
+/// | `/aws/s3-error/` and under | 404, S3's `NoSuchBucket` XML document (message with an `&amp;`), `RequestId` `FIXTURE-S3-1` |
 /// | `/odd-headers` | `odd\n` with the headers of ``oddHeaders`` |
 /// | `/nginx_status` | stub_status (not logged) |
 ///
