@@ -52,6 +52,7 @@ let package = Package(
         .library(name: "WordStream", type: .dynamic, targets: ["WordStream"]),
         .library(name: "Calc", type: .dynamic, targets: ["Calc"]),
         .library(name: "Fetch", type: .dynamic, targets: ["Fetch"]),
+        .library(name: "Visits", type: .dynamic, targets: ["Visits"]),
         .library(name: "Release", type: .dynamic, targets: ["Release"]),
         .library(name: "Notes", type: .dynamic, targets: ["Notes"]),
         // Test fixtures: plugins that misbehave on purpose.
@@ -134,6 +135,7 @@ let package = Package(
         .target(name: "Echo", dependencies: ["CLambdaPlugin"], path: "Plugins/Echo", publicHeadersPath: "."),
         .target(name: "Fail", dependencies: ["CLambdaPlugin"], path: "Plugins/Fail", publicHeadersPath: "."),
         .target(name: "Fetch", dependencies: ["CLambdaPlugin"], path: "Plugins/Fetch", publicHeadersPath: "."),
+        .target(name: "Visits", dependencies: ["CLambdaPlugin"], path: "Plugins/Visits", publicHeadersPath: "."),
         .target(name: "Hello", dependencies: ["LambdaPlugin"], path: "Plugins/Hello"),
         .target(name: "Release", dependencies: ["LambdaPluginHTTP"], path: "Plugins/Release"),
         .target(name: "Notes", dependencies: ["LambdaPluginHTTP"], path: "Plugins/Notes"),

@@ -55,6 +55,12 @@ final class TestRuntimeAPI: @unchecked Sendable {
     var responseStatus = 202
     /// Whether `/error` posts get a reply at all; when false they are held unanswered.
     var repliesToErrors = true
+    /// How a request outside the Runtime API is answered (status, JSON body), so that the
+    /// same server stands in for a service a plugin calls; 404 by default. Set it before
+    /// the first such request.
+    var otherRequests: @Sendable (Request) -> (status: Int, body: String) = { _ in
+        (404, #"{"errorMessage":"unknown path","errorType":"InvalidRequest"}"#)
+    }
 
     init() throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -202,7 +208,8 @@ final class TestRuntimeAPI: @unchecked Sendable {
             lock.unlock()
             return false
         default:
-            return write(fd, status: 404, body: #"{"errorMessage":"unknown path","errorType":"InvalidRequest"}"#)
+            let (status, body) = otherRequests(request)
+            return write(fd, status: status, body: body)
         }
     }
 
