@@ -76,7 +76,9 @@ extension MotoServer {
     /// The item whose key `id` is `id` in `table`, as DynamoDB's attribute-value JSON
     /// (`["count": ["N": "2"], …]`), or nil when there is none.
     func item(table: String, id: String) throws -> [String: Any]? {
-        let reply = try dynamoDB("GetItem", #"{"TableName":"\#(table)","Key":{"id":{"S":"\#(id)"}},"ConsistentRead":true}"#)
+        let key = String(decoding: try JSONSerialization.data(withJSONObject: [id], options: [.fragmentsAllowed]), as: UTF8.self)
+            .dropFirst().dropLast()  // the id as a JSON string, quotes and escapes included
+        let reply = try dynamoDB("GetItem", #"{"TableName":"\#(table)","Key":{"id":{"S":\#(key)}},"ConsistentRead":true}"#)
         try expectOK(reply, "GetItem on \(table)")
         let answer = try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any]
         return answer?["Item"] as? [String: Any]
