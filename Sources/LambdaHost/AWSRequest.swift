@@ -35,7 +35,10 @@ enum AWSRequest {
         do throws(SigV4Error) {
             endpoint = try AWSEndpoint.resolve(service: service, region: region) { environment[$0] }
         } catch {
-            throw OutboundError(.invalidRequest, sent: false, error.message)
+            // A bad name is the plugin's to fix; a bad override is the function's configuration.
+            throw OutboundError(
+                error.code == .invalidEndpointSetting ? .signing : .invalidRequest, sent: false,
+                error.code == .invalidEndpointSetting ? "not sent: " + error.message : error.message)
         }
         let given = String(decoding: url, as: UTF8.self)
         let target = url.first == 47 ? endpoint.url(path: given, service: service, pathStyle: pathStyle) : given

@@ -101,7 +101,11 @@ extension OutboundServices {
             lane.setError("")
             return LAMBDA_OK
         } catch {
-            let what = String(decoding: method, as: UTF8.self) + " " + OutboundURL.redacted(String(decoding: urlBytes, as: UTF8.self))
+            var what = String(decoding: method, as: UTF8.self) + " " + OutboundURL.redacted(String(decoding: urlBytes, as: UTF8.self))
+            // A path that never became a URL (signing failed first): say which service it was for.
+            if awsURL == nil, let service = fields.aws_service {
+                what += " (" + String(decoding: UnsafeRawBufferPointer(start: service, count: strnlen(service, 64)), as: UTF8.self) + ")"
+            }
             if error.code == .invalidRequest { return refuse(lane, "\(what): \(error.message)") }
             lane.setError("\(what): \(error.message)")
             tracing?.record(

@@ -105,7 +105,8 @@ public final class AWSCredentialsProvider: @unchecked Sendable {
         do throws(OutboundError) {
             (status, body) = try fetch(endpoint.url, authorization)
         } catch {
-            throw OutboundError(.signing, sent: false, "not sent: fetching credentials from the container-credentials endpoint failed: \(error.message)")
+            let reason = error.message.hasPrefix("not sent: ") ? String(error.message.dropFirst(10)) : error.message
+            throw OutboundError(.signing, sent: false, "not sent: fetching credentials from the container-credentials endpoint failed: \(reason)")
         }
         guard status == 200 else {
             throw OutboundError(

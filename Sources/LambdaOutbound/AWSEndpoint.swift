@@ -15,9 +15,9 @@ public struct AWSEndpoint: Sendable, Equatable {
 
     /// The endpoint of `service` (its signing name: `dynamodb`, `s3`, `sqs`) in `region`.
     ///
-    /// - Throws: ``SigV4Error`` (`.invalidEndpoint`) for a service or region that is not
-    ///   lower-case letters, digits and `-`, or an override that is not an http(s) URL;
-    ///   the message names the variable.
+    /// - Throws: ``SigV4Error``: `.invalidEndpoint` for a service or region that is not
+    ///   lower-case letters, digits and `-`; `.invalidEndpointSetting` for an override that
+    ///   is not an http(s) URL, naming the variable.
     public static func resolve(service: String, region: String, environment lookup: (String) -> String?) throws(SigV4Error)
         -> AWSEndpoint
     {
@@ -45,10 +45,10 @@ public struct AWSEndpoint: Sendable, Equatable {
         do throws(OutboundError) {
             parsed = try OutboundURL.parse(value)
         } catch {
-            throw SigV4Error(.invalidEndpoint, "\(variable) is not a usable endpoint: \(error.message)")
+            throw SigV4Error(.invalidEndpointSetting, "\(variable) is not a usable endpoint: \(error.message)")
         }
         guard !parsed.target.contains("?") else {
-            throw SigV4Error(.invalidEndpoint, "\(variable) has a query; give scheme, host, port and path only")
+            throw SigV4Error(.invalidEndpointSetting, "\(variable) has a query; give scheme, host, port and path only")
         }
         var url = value
         while url.hasSuffix("/") { url.removeLast() }

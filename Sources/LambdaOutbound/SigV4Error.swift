@@ -9,8 +9,10 @@ public struct SigV4Error: Error, Sendable, CustomStringConvertible {
         case invalidRequest
         /// The environment holds no credentials to sign with.
         case missingCredentials
-        /// A service, region or endpoint setting cannot make an endpoint.
+        /// A service or region name cannot make an endpoint.
         case invalidEndpoint
+        /// An endpoint override in the environment (`AWS_ENDPOINT_URL…`) is not a usable URL.
+        case invalidEndpointSetting
     }
 
     /// What kind of failure this is.

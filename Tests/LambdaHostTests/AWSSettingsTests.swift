@@ -74,7 +74,8 @@ import Testing
             _ = try AWSEndpoint.resolve(service: service, region: region) { values[$0] }
         } throws: { error in
             guard let error = error as? SigV4Error else { return false }
-            return error.code == .invalidEndpoint && error.message.contains(message)
+            let code: SigV4Error.Code = values.isEmpty ? .invalidEndpoint : .invalidEndpointSetting
+            return error.code == code && error.message.contains(message)
         }
     }
 }
