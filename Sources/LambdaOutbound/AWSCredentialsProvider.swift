@@ -1,5 +1,5 @@
+import CLambdaOutbound
 import CLambdaSystem
-import Glibc
 
 /// The credentials AWS requests are signed with, as the AWS SDKs find them in Lambda: the
 /// environment's `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`
@@ -124,21 +124,9 @@ public final class AWSCredentialsProvider: @unchecked Sendable {
 
     /// The token file's text without its trailing newline, at most 16 KiB; nil when unreadable.
     private static func readToken(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: 16 * 1024)
-        var count = 0
-        while count < bytes.count {
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                guard let base = buffer.baseAddress else { return -1 }
-                return read(fd, base + count, buffer.count - count)
-            }
-            if got < 0 && errno == EINTR { continue }
-            guard got >= 0 else { return nil }
-            if got == 0 { break }
-            count += got
-        }
+        var count = bytes.withUnsafeMutableBytes { lh_read_small_file(path, $0.baseAddress, $0.count) }
+        guard count >= 0 else { return nil }
         while count > 0, bytes[count - 1] == 10 || bytes[count - 1] == 13 { count -= 1 }
         return String(decoding: bytes[0..<count], as: UTF8.self)
     }

@@ -1,4 +1,4 @@
-import Glibc
+import CLambdaOutbound
 
 /// The `AWS_*` environment variables, copied once at INIT: credentials, region, endpoint
 /// overrides and the container-credentials settings. A copy, because the host signs from
@@ -33,7 +33,7 @@ extension AWSEnvironment {
     /// The process's `AWS_*` variables now (the host reads them once, at INIT).
     public static func current() -> AWSEnvironment {
         var entries: [(String, String)] = []
-        var cursor = environ
+        guard var cursor = lh_environment() else { return AWSEnvironment() }
         while let entry = cursor.pointee {
             let text = String(cString: entry)
             if text.hasPrefix("AWS_"), let equals = text.utf8.firstIndex(of: 61) {

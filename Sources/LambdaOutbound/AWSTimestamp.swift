@@ -1,4 +1,4 @@
-import Glibc
+import CLambdaOutbound
 
 /// Converts between seconds since the epoch (UTC) and the two text forms AWS uses: SigV4's
 /// `X-Amz-Date` (`20150830T123600Z`) and ISO 8601 (`2026-12-03T05:00:00Z`, the
@@ -6,11 +6,7 @@ import Glibc
 /// calendar, no time zone database, no allocation beyond the result.
 public enum AWSTimestamp {
     /// Now, in whole seconds since the epoch (CLOCK_REALTIME).
-    public static func now() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec)
-    }
+    public static func now() -> Int64 { lh_realtime_seconds() }
 
     /// `YYYYMMDDTHHMMSSZ` for `seconds` since the epoch; years 0...9999 (clamped).
     public static func amzDate(_ seconds: Int64) -> String {

@@ -177,4 +177,15 @@ int lh_udp_open(const struct sockaddr_storage *address, socklen_t length, int *e
  * One system call. Thread-safe on a shared socket. */
 int lh_udp_send(int fd, const void *data, size_t size);
 
+/* What the AWS signer needs of the process, in C so that the Swift modules need not import
+ * Glibc (whose overlay library the layer does not carry). */
+
+/* Seconds since the epoch (CLOCK_REALTIME): the signature's date. */
+int64_t lh_realtime_seconds(void);
+/* The process's environment (environ), a NULL-terminated array. Read it once, at INIT. */
+char **lh_environment(void);
+/* Reads at most `capacity` bytes of the file at `path` into `buffer` (a token file):
+ * the count read, or -1 when the file cannot be opened or read. */
+long lh_read_small_file(const char *path, void *buffer, size_t capacity);
+
 #endif
