@@ -177,25 +177,39 @@ import Testing
         #expect(!Self.leaks(String(decoding: try JSONSerialization.data(withJSONObject: document), as: UTF8.self), moto))
     }
 
-    @Test func visitsRunsUnderTheNeutralSimulatorAndThroughInvoke() throws {
+    @Test func theExamplesRunUnderTheNeutralSimulatorAndThroughInvoke() throws {
         let moto = try MotoServer.shared()
-        let table = MotoServer.uniqueName("visits")
+        let table = MotoServer.uniqueName("visits"), bucket = MotoServer.uniqueName("notes")
         try moto.createTable(table)
+        try moto.createBucket(bucket)
         var environment = moto.environment()
         environment["VISITS_TABLE"] = table
-        let event = NSTemporaryDirectory() + "visits-\(UUID().uuidString).json"
-        try #"{"id": "home"}"#.write(toFile: event, atomically: true, encoding: .utf8)
-        environment["_HANDLER"] = "libVisits.so"
+        environment["NOTES_TABLE"] = table
+        environment["NOTES_BUCKET"] = bucket
         environment["LAMBDA_TASK_ROOT"] = BuildProducts.folder.path
         let sim = try NeutralSimulator.path.get()
-        let run = try runCommand(sim, ["--count", "20", "--event-file", event, "--", BuildProducts.host], environment: environment)
-        #expect(run.stdout.contains("invocations=20") && run.stdout.contains("status=ok"), "\(moto.redact(run.stdout + run.stderr.suffix(2000)))")
+        var outputs = ""
+        for (plugin, event) in [("Visits", #"{"id": "home"}"#), ("Notes", #"{"id": "home", "text": "from the simulator"}"#)] {
+            let file = NSTemporaryDirectory() + "\(plugin)-\(UUID().uuidString).json"
+            try event.write(toFile: file, atomically: true, encoding: .utf8)
+            environment["_HANDLER"] = "lib\(plugin).so"
+            let run = try runCommand(sim, ["--count", "20", "--event-file", file, "--", BuildProducts.host], environment: environment)
+            #expect(run.stdout.contains("invocations=20") && run.stdout.contains("status=ok"), "\(plugin): \(moto.redact(run.stdout + run.stderr.suffix(2000)))")
+            outputs += run.stdout + run.stderr
+        }
         #expect(try moto.number(table: table, id: "home", attribute: "count") == 20)
+        #expect(try moto.object(bucket: bucket, key: "notes/home.txt") == Array("from the simulator".utf8))
 
-        let invoked = try runCommand(
-            "/usr/bin/timeout", ["60", BuildProducts.host, "invoke", "--handler", BuildProducts.plugin("Visits"), "--event", #"{"id": "home"}"#],
-            environment: environment)
-        #expect(invoked.stdout.contains(#"{"id": "home", "count": 21}"#), "\(moto.redact(invoked.stdout + invoked.stderr))")
-        #expect(!Self.leaks(run.stdout + run.stderr + invoked.stdout + invoked.stderr, moto))
+        for (plugin, event, expected) in [
+            ("Visits", #"{"id": "home"}"#, #"{"id": "home", "count": 21}"#),
+            ("Notes", #"{"id": "home", "text": "through invoke"}"#, #""text":"through invoke""#),
+        ] {
+            let invoked = try runCommand(
+                "/usr/bin/timeout", ["60", BuildProducts.host, "invoke", "--handler", BuildProducts.plugin(plugin), "--event", event],
+                environment: environment)
+            #expect(invoked.stdout.contains(expected), "\(plugin): \(moto.redact(invoked.stdout + invoked.stderr))")
+            outputs += invoked.stdout + invoked.stderr
+        }
+        #expect(!Self.leaks(outputs, moto))
     }
 }
