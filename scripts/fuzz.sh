@@ -30,7 +30,7 @@ parsers() {
     runtime-api) echo Sources/LambdaRuntimeAPI/{HTTPReply,RuntimeAPIConnection}.swift ;;
     handler) echo Sources/LambdaPluginLoader/HandlerSpec.swift ;;
     signature) echo Sources/LambdaDynamicCall/{Signature,Signature+Parser}.swift ;;
-    json-event) echo Sources/LambdaDynamicCall/{JSONReader,JSONReader+String,Marshalling}.swift Sources/LambdaRuntimeAPI/Base64.swift ;;
+    json-event) echo Sources/LambdaRuntimeAPI/{JSONReader,JSONReader+String,Base64}.swift Sources/LambdaDynamicCall/Marshalling.swift ;;
     elf) echo Sources/LambdaPackaging/{ByteReader,ELFFile,ELFFile+Edit,ELFAudit,SymbolVersion}.swift ;;
     zip) echo Sources/LambdaPackaging/{ZipArchive,ZipArchive+Read}.swift ;;
     outbound-response) echo Sources/LambdaOutbound/{HTTPResponseParser,HTTPResponseParser+Head,ResponseBuffer}.swift ;;

@@ -1,4 +1,5 @@
 @testable import LambdaDynamicCall
+@testable import LambdaRuntimeAPI
 
 /// Writes a JSONValue back as JSON text: strings escaped only where JSON requires it
 /// (quote, backslash, control characters), everything else as its UTF-8 bytes, numbers
