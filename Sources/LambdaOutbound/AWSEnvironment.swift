@@ -30,16 +30,19 @@ public struct AWSEnvironment: Sendable, CustomStringConvertible {
 }
 
 extension AWSEnvironment {
-    /// The process's `AWS_*` variables now (the host reads them once, at INIT).
+    /// The process's `AWS_*` variables now (the host reads them once, at INIT). Other
+    /// variables are skipped by their first four bytes, without making a String of them.
     public static func current() -> AWSEnvironment {
         var entries: [(String, String)] = []
         guard var cursor = lh_environment() else { return AWSEnvironment() }
         while let entry = cursor.pointee {
+            cursor += 1
+            // "AWS_": a NUL ends the comparison early for a shorter entry.
+            guard entry[0] == 65, entry[1] == 87, entry[2] == 83, entry[3] == 95 else { continue }
             let text = String(cString: entry)
-            if text.hasPrefix("AWS_"), let equals = text.utf8.firstIndex(of: 61) {
+            if let equals = text.utf8.firstIndex(of: 61) {
                 entries.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
             }
-            cursor += 1
         }
         return AWSEnvironment(entries)
     }
