@@ -6,19 +6,27 @@ import CLambdaOutbound
 ///
 /// Its `description` lists names only: values include the secret key and the token.
 public struct AWSEnvironment: Sendable, CustomStringConvertible {
-    private var values: [String: String] = [:]
+    /// An array, not a dictionary: a handful of entries, and making a Dictionary type's
+    /// metadata at INIT cost more (about 100,000 instructions) than every lookup after.
+    private var values: [(name: String, value: String)] = []
 
     /// No variables.
     public init() {}
 
     /// The variables among `entries` (name, value) whose names start with `AWS_`.
     public init<Entries: Sequence<(String, String)>>(_ entries: Entries) {
-        for (name, value) in entries where name.hasPrefix("AWS_") { values[name] = value }
+        for (name, value) in entries where name.hasPrefix("AWS_") {
+            if let index = values.firstIndex(where: { $0.name == name }) {
+                values[index].value = value
+            } else {
+                values.append((name, value))
+            }
+        }
     }
 
     /// The value of `name`, nil when unset or empty.
     public subscript(_ name: String) -> String? {
-        guard let value = values[name], !value.isEmpty else { return nil }
+        guard let value = values.first(where: { $0.name == name })?.value, !value.isEmpty else { return nil }
         return value
     }
 
@@ -26,7 +34,7 @@ public struct AWSEnvironment: Sendable, CustomStringConvertible {
     /// sets it), else `AWS_DEFAULT_REGION`.
     public var region: String? { self["AWS_REGION"] ?? self["AWS_DEFAULT_REGION"] }
 
-    public var description: String { "AWSEnvironment(\(values.keys.sorted().joined(separator: ", ")))" }
+    public var description: String { "AWSEnvironment(\(values.map(\.name).sorted().joined(separator: ", ")))" }
 }
 
 extension AWSEnvironment {
