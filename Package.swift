@@ -98,7 +98,8 @@ let package = Package(
             swiftSettings: leanHost),
 
         // Plain C functions as handlers, called through libffi from a signature.
-        .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
+        // libffi's headers (Debian's libffi-dev); the library itself is dlopened at first use.
+        .target(name: "CFFI"),
         .target(
             name: "LambdaDynamicCall", dependencies: ["CFFI", "CLambdaSystem", "LambdaRuntimeAPI"], swiftSettings: leanHost),
 

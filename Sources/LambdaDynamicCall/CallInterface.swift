@@ -40,7 +40,7 @@ public final class CallInterface {
             }
         }
         for i in 0..<count { pointers[i] = UnsafeMutableRawPointer(storage + i) }
-        let status = ffi_prep_cif(&cif, cffi_default_abi(), UInt32(count), Self.ffiType(signature.result), types)
+        let status = cffi_prep_cif(&cif, cffi_default_abi(), UInt32(count), Self.ffiType(signature.result), types)
         guard status == FFI_OK else {
             throw DynamicCallError(.preparationFailed, "libffi cannot prepare \(signature.text) (status \(status.rawValue))")
         }
@@ -122,7 +122,7 @@ public final class CallInterface {
         var result: UInt64 = 0
         typealias Function = @convention(c) () -> Void
         withUnsafeMutableBytes(of: &result) { rvalue in
-            ffi_call(&cif, unsafeBitCast(function, to: Function.self), rvalue.baseAddress, pointers)
+            cffi_call(&cif, unsafeBitCast(function, to: Function.self), rvalue.baseAddress, pointers)
         }
         return Self.value(of: result, as: signature.result)
     }

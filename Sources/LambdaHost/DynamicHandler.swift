@@ -27,6 +27,11 @@ final class DynamicHandler {
     ///
     /// - Throws: ``PluginLoadError`` naming the position of a fault.
     init(spec: HandlerSpec, signature: Source, locator: PluginLocator) throws(PluginLoadError) {
+        if let why = FFILibrary.load() {
+            throw PluginLoadError(
+                .loadFailed,
+                "libffi, which calls a plain C function from its signature, cannot be loaded (\(why)); the lambda-host layer carries it as lib/libffi.so.8: deploy the whole layer")
+        }
         let parsed: Signature
         do {
             parsed = try Signature(parsing: signature.text)

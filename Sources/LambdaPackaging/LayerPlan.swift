@@ -12,6 +12,10 @@ public struct LayerPlan: Sendable {
     /// The image the layer targets.
     public let base: BaseImage
 
+    /// Libraries the host loads with `dlopen` rather than through `DT_NEEDED`, which the
+    /// layer must carry all the same: libffi, for handlers given by a signature.
+    public static let loadedAtRunTime = ["libffi.so.8"]
+
     /// Plans a layer for `host` and the Swift runtime of `plugins` (Swift plugins built
     /// with the same toolchain; their own code does not go in the layer).
     public init(host: String, plugins: [String], base: BaseImage = .providedAL2023) throws(PackagingError) {
@@ -25,7 +29,8 @@ public struct LayerPlan: Sendable {
         for plugin in plugins { queue.append(try ELFFile(name: plugin, bytes: FileSystem.read(plugin))) }
         while let file = queue.popLast() {
             let path = file.name
-            for library in file.needed where found[library] == nil && !base.libraries.contains(library) {
+            let needed = file.name == hostFile.name ? file.needed + Self.loadedAtRunTime : file.needed
+            for library in needed where found[library] == nil && !base.libraries.contains(library) {
                 guard let source = resolver.resolve(library, neededBy: file, at: path) else {
                     throw PackagingError(
                         .input,
