@@ -104,7 +104,7 @@ extension OutboundServices {
             var what = String(decoding: method, as: UTF8.self) + " " + OutboundURL.redacted(String(decoding: urlBytes, as: UTF8.self))
             // A path that never became a URL (signing failed first): say which service it was for.
             if awsURL == nil, let service = fields.aws_service {
-                what += " (" + String(decoding: UnsafeRawBufferPointer(start: service, count: strnlen(service, 64)), as: UTF8.self) + ")"
+                what += " (" + String(decoding: UnsafeRawBufferPointer(start: service, count: strnlen(service, AWSRequest.maxNameBytes)), as: UTF8.self) + ")"
             }
             if error.code == .invalidRequest { return refuse(lane, "\(what): \(error.message)") }
             lane.setError("\(what): \(error.message)")

@@ -18,6 +18,12 @@ public struct AWSCredentials: Sendable, CustomStringConvertible {
         self.sessionToken = sessionToken
     }
 
+    /// Whether `text` is visible ASCII without spaces (0x21 to 0x7E): what a credential or
+    /// a payload hash must be to go into a header as it is.
+    static func isVisibleASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+
     public var description: String {
         "AWSCredentials(\(accessKeyId), secret hidden\(sessionToken == nil ? "" : ", session token hidden"))"
     }

@@ -76,7 +76,7 @@ public final class AWSCredentialsProvider: @unchecked Sendable {
                 for (name, value) in [
                     ("AWS_ACCESS_KEY_ID", credentials.accessKeyId), ("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey),
                     ("AWS_SESSION_TOKEN", credentials.sessionToken ?? "-"),
-                ] where !value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+                ] where !AWSCredentials.isVisibleASCII(value) {
                     return .unavailable("\(name) has spaces or bytes that are not printable ASCII; set it to the value AWS gave")
                 }
                 return .fixed(credentials)

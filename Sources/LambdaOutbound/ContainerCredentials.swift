@@ -76,7 +76,7 @@ public struct ContainerCredentials: Sendable {
                 if required { throw SigV4Error(.missingCredentials, "the container-credentials endpoint's answer has no \(name)") }
                 return nil
             }
-            guard case .string(let text) = value, !text.isEmpty, text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            guard case .string(let text) = value, !text.isEmpty, AWSCredentials.isVisibleASCII(text) else {
                 throw SigV4Error(.missingCredentials, "the container-credentials endpoint's \(name) is not a non-empty printable string")
             }
             return text

@@ -114,7 +114,7 @@ public struct SigV4Signer: Sendable {
         switch request.payload {
         case .body(let body): payloadHash = Self.hex(Self.sha256(body))
         case .hash(let hash):
-            guard !hash.isEmpty, hash.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            guard !hash.isEmpty, AWSCredentials.isVisibleASCII(hash) else {
                 throw SigV4Error(.invalidRequest, "the payload hash must be hex digits or a literal such as UNSIGNED-PAYLOAD")
             }
             payloadHash = hash
