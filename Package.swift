@@ -12,6 +12,23 @@ let leanHost: [SwiftSetting] = [
     ])
 ]
 
+// The host carries the Swift runtime inside itself (issue 13, docs/architecture.md): the
+// whole of libswiftCore.a is linked in and exported, and the binary's DT_SONAME is
+// libswiftCore.so, so the dynamic loader takes the host for the library that Swift plugins
+// name in DT_NEEDED: one Swift runtime, no libswiftCore.so to load and relocate at start.
+// ld.bfd, because gold and lld set no DT_SONAME in an executable. libswiftCore.a is found
+// from the toolchain's dynamic library folder, which the driver passes with -L (its
+// static twin is ../../swift_static/linux); C++'s runtime is linked in statically and kept
+// out of the exported symbols.
+let runtimeInside: [LinkerSetting] = [
+    .unsafeFlags([
+        "-use-ld=bfd",
+        "-Xlinker", "--whole-archive", "-Xlinker", "-l:../../swift_static/linux/libswiftCore.a", "-Xlinker", "--no-whole-archive",
+        "-Xlinker", "-l:libstdc++.a", "-Xlinker", "--exclude-libs=libstdc++.a", "-Xlinker", "-lm",
+        "-Xlinker", "--export-dynamic", "-Xlinker", "-soname=libswiftCore.so", "-Xlinker", "--as-needed",
+    ], .when(platforms: [.linux]))
+]
+
 // The Swift toolchain a Swift plugin must share with the host (major.minor), written into
 // each Swift plugin's descriptor by the SDK and checked by the loader.
 #if compiler(>=7.0)
@@ -91,7 +108,8 @@ let package = Package(
             ],
             swiftSettings: leanHost
         ),
-        .executableTarget(name: "lambda-host", dependencies: ["LambdaHost"], swiftSettings: leanHost),
+        .executableTarget(
+            name: "lambda-host", dependencies: ["LambdaHost"], swiftSettings: leanHost, linkerSettings: runtimeInside),
         // Outbound HTTP(S) for plugins: URLs, the allow-list, HTTP/1.1 framing, the pools.
         .target(
             name: "LambdaOutbound", dependencies: ["CLambdaOutbound", "CLambdaSystem", "LambdaRuntimeAPI"],

@@ -53,6 +53,14 @@ public struct ELFAudit: Sendable {
         return problems
     }
 
+    /// `libraries` and the host under its DT_SONAME, if it has one: the host links the Swift
+    /// runtime into itself and is named libswiftCore.so, so ld.so takes it for that library.
+    public static func providedLibraries(_ libraries: [String: ELFFile], host: ELFFile) -> [String: ELFFile] {
+        guard let soname = host.soname else { return libraries }
+        // ld.so matches a DT_NEEDED against what is loaded before it searches: the host wins.
+        return libraries.merging([soname: host]) { _, host in host }
+    }
+
     /// Throws one error listing every problem of `files`; returns when there is none.
     public func require(_ files: [ELFFile]) throws(PackagingError) {
         let found = files.flatMap { self.problems(in: $0) }

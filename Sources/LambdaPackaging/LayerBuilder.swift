@@ -49,7 +49,8 @@ public struct LayerBuilder {
             libraries[library.name] = file
         }
 
-        let audit = ELFAudit(base: plan.base, architecture: plan.architecture, libraries: libraries)
+        let audit = ELFAudit(
+            base: plan.base, architecture: plan.architecture, libraries: ELFAudit.providedLibraries(libraries, host: host))
         let objects = [host] + libraries.keys.sorted().compactMap { libraries[$0] }
         try audit.require(objects)
 

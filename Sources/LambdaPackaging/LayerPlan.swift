@@ -30,7 +30,10 @@ public struct LayerPlan: Sendable {
         while let file = queue.popLast() {
             let path = file.name
             let needed = file.name == hostFile.name ? file.needed + Self.loadedAtRunTime : file.needed
-            for library in needed where found[library] == nil && !base.libraries.contains(library) {
+            // The host is libswiftCore.so itself (its DT_SONAME): what names it is served by
+            // the host, never by a copy in lib/.
+            for library in needed
+            where found[library] == nil && library != hostFile.soname && !base.libraries.contains(library) {
                 guard let source = resolver.resolve(library, neededBy: file, at: path) else {
                     throw PackagingError(
                         .input,
@@ -47,9 +50,10 @@ public struct LayerPlan: Sendable {
         libraries = found.keys.sorted().compactMap { name in found[name].map { (name, $0) } }
     }
 
-    /// The libraries by file name, as read from their sources: what an audit of a function
-    /// needs of the layer without building it (stripping changes none of it).
+    /// The libraries by file name, as read from their sources, and the host under its
+    /// DT_SONAME: what an audit of a function needs of the layer without building it
+    /// (stripping changes none of it).
     public var libraryFiles: [String: ELFFile] {
-        Dictionary(uniqueKeysWithValues: libraries.map { ($0.name, $0.file) })
+        ELFAudit.providedLibraries(Dictionary(uniqueKeysWithValues: libraries.map { ($0.name, $0.file) }), host: host)
     }
 }

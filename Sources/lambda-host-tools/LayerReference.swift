@@ -36,7 +36,8 @@ struct LayerReference: ParsableArguments {
             throw ValidationError("\(layer): no bootstrap at its root, so it is not a layer built by `package layer`")
         }
         return Target(
-            audit: ELFAudit(architecture: bootstrap.file.machine, libraries: byName),
+            audit: ELFAudit(
+                architecture: bootstrap.file.machine, libraries: ELFAudit.providedLibraries(byName, host: bootstrap.file)),
             description: "\(layer)'s \(byName.count) libraries")
     }
 }

@@ -60,7 +60,7 @@ import Testing
     /// host and SDK plugins use, and libffi (docs/deploy.md lists them).
     static var expectedLibraries: Set<String> {
         var names: Set<String> = [
-            "libswiftCore.so", "libswift_Concurrency.so", "libswift_StringProcessing.so", "libswift_RegexParser.so",
+            "libswift_Concurrency.so", "libswift_StringProcessing.so", "libswift_RegexParser.so",
             "libswiftGlibc.so", "libswiftSynchronization.so", "libswift_Builtin_float.so", "libdispatch.so",
             "libBlocksRuntime.so", "libFoundationEssentials.so", "libffi.so.8",
         ]
