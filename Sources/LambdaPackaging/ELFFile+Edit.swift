@@ -1,5 +1,6 @@
-/// The two in-place edits packaging makes. Neither moves a byte: each rewrites a few
-/// fields, and each re-reads the file afterwards to prove nothing else changed.
+/// The in-place edits packaging makes. None changes the file's size or moves a section:
+/// each rewrites a few fields, and each re-reads the file afterwards to prove nothing else
+/// changed.
 extension ELFFile {
     /// Makes the library search path `value`, as DT_RPATH.
     ///
@@ -60,6 +61,42 @@ extension ELFFile {
             throw PackagingError(.damagedELF, "\(name): rebinding \(requirement.version) changed more than that version")
         }
         self = edited
+    }
+
+    /// Removes the DT_NEEDED entry naming `library`: the entries after it move up one
+    /// slot and the last slot becomes DT_NULL, so the dynamic section keeps its size.
+    /// Only for a library this object takes no symbol version from.
+    public mutating func dropNeeded(_ library: String) throws(PackagingError) {
+        guard let position = layout.dynamic.firstIndex(where: { $0.tag == Tag.needed && neededName($0.value) == library }),
+            !requirements.contains(where: { $0.library == library })
+        else {
+            throw PackagingError(.input, "\(name): no DT_NEEDED \(library) without symbol versions to drop")
+        }
+        var file = ByteReader(bytes)
+        let entries = layout.dynamic
+        for index in position..<entries.count - 1 {
+            file.set(entries[index + 1].tag, at: entries[index].offset, size: 8)
+            file.set(entries[index + 1].value, at: entries[index].offset + 8, size: 8)
+        }
+        if let last = entries.last {
+            file.set(Tag.null, at: last.offset, size: 8)
+            file.set(0, at: last.offset + 8, size: 8)
+        }
+        let edited = try ELFFile(name: name, bytes: file.bytes)
+        var expected = needed
+        expected.removeAll { $0 == library }
+        guard edited.needed == expected, edited.soname == soname, edited.definitions == definitions,
+            edited.exports == exports, edited.imports == imports, edited.searchPath?.value == searchPath?.value
+        else {
+            throw PackagingError(.damagedELF, "\(name): dropping NEEDED \(library) changed more than that entry")
+        }
+        self = edited
+    }
+
+    /// The string a DT_NEEDED value points at, if it is in the table.
+    private func neededName(_ value: UInt64) -> String? {
+        guard value < UInt64(layout.dynstr.count) else { return nil }
+        return ByteReader(bytes).string(at: layout.dynstr.lowerBound + Int(value), end: layout.dynstr.upperBound)
     }
 
     /// True when both objects load the same way: same NEEDED, SONAME, requirements, exports.

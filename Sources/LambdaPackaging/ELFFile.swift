@@ -26,6 +26,8 @@ public struct ELFFile: Sendable {
     public let versions: [SymbolVersion]
     /// The symbols this object defines and exports, versioned or not.
     public let exports: Set<String>
+    /// The symbols this object takes from others (undefined in its dynamic symbol table).
+    public let imports: Set<String>
 
     /// Where the edits of `ELFFile+Edit` write.
     let layout: Layout
@@ -163,6 +165,7 @@ public struct ELFFile: Sendable {
         var symbolsByRequirement: [UInt16: [String]] = [:]
         var definitions: [String: [SymbolVersion]] = [:]
         var exports: Set<String> = []
+        var imports: Set<String> = []
         if let symbols = sections.first(where: { $0.type == 11 }) {
             let table = try strings(of: symbols)
             let versions = sections.first(where: { $0.type == 0x6fff_ffff })
@@ -179,7 +182,10 @@ public struct ELFFile: Sendable {
                     versionIndex = value
                 }
                 let index = versionIndex & 0x7fff
-                if sectionIndex != 0 && nameOffset != 0 { exports.insert(try text(UInt64(nameOffset), in: table)) }
+                if nameOffset != 0 {
+                    let symbol = try text(UInt64(nameOffset), in: table)
+                    if sectionIndex != 0 { exports.insert(symbol) } else { imports.insert(symbol) }
+                }
                 guard index >= 2 else { continue }
                 let symbol = try text(UInt64(nameOffset), in: table)
                 if sectionIndex == 0 {
@@ -191,6 +197,7 @@ public struct ELFFile: Sendable {
         }
         self.definitions = definitions
         self.exports = exports
+        self.imports = imports
         versions = defined.keys.sorted().compactMap { defined[$0] }
         requirements = required.keys.sorted().compactMap { index in
             guard let requirement = required[index] else { return nil }

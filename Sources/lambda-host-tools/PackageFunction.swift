@@ -44,6 +44,9 @@ extension LambdaHostTools.PackageCommand {
             let path = output ?? String(name.dropLast(3)) + ".zip"
             let size = try writeArchive([function.entry], to: path)
             print("\(path): \(grouped(size)) bytes (\(function.entry.path): \(grouped(function.entry.contents.count)) bytes unzipped)")
+            if !function.dropped.isEmpty {
+                print("trimmed: \(function.dropped.joined(separator: ", ")) (NEEDED, but no symbol of theirs is used)")
+            }
             print("audit: \(function.entry.path) loads on \(target.audit.base.name) with \(target.description)")
             print("init: \(verdict.summary)")
             let shownHandler = verdict.isPlugin ? handler : "\(name):<function>(<name>:<type>,...)-><type>"

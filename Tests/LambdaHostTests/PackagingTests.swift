@@ -205,6 +205,23 @@ import Testing
         #expect(built.layer.stdout.contains("lib/libswiftGlibc.so: hypotf bound to GLIBC_2.2.5 instead of GLIBC_2.35"))
     }
 
+    /// The Swift driver names Concurrency, StringProcessing and RegexParser in every Swift
+    /// plugin; `package function` drops each library of the layer the plugin takes no
+    /// symbol from, so its start does not load them (and libstdc++, which they need).
+    @Test func theFunctionZipNamesOnlyTheLayersLibrariesThePluginUses() throws {
+        let (_, _, hello) = try artifacts()
+        let built = try Self.built.get()
+        let trimmed = try #require(built.hello.stdout.split(separator: "\n").first { $0.hasPrefix("trimmed: ") })
+        #expect(trimmed.contains("libswift_StringProcessing.so") && trimmed.contains("libswift_RegexParser.so"), "\(trimmed)")
+        let folder = Self.work + "/hello-contents"
+        try unzip(hello, into: folder)
+        let packaged = try readelf(["-d", folder + "/libHello.so"]).split(separator: "\n").filter { $0.contains("(NEEDED)") }
+        #expect(!packaged.isEmpty)
+        #expect(!packaged.contains { $0.contains("libswift_StringProcessing.so") || $0.contains("libswift_RegexParser.so") }, "\(packaged)")
+        let original = try readelf(["-d", BuildProducts.plugin("Hello")])
+        #expect(original.contains("libswift_StringProcessing.so"), "the build names it; nothing was there to drop")
+    }
+
     @Test func theDeploymentSimulationAnswersForTheCAndTheSwiftPlugin() throws {
         let (layer, echo, hello) = try artifacts()
         let c = try Self.package(["simulate", "--layer", layer, "--function", echo, "--event", #"{"x":[1,2,3]}"#])
