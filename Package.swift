@@ -109,7 +109,10 @@ let package = Package(
             swiftSettings: leanHost
         ),
         .executableTarget(
-            name: "lambda-host", dependencies: ["LambdaHost"], swiftSettings: leanHost, linkerSettings: runtimeInside),
+            name: "lambda-host", dependencies: ["CLambdaStartup", "LambdaHost"], swiftSettings: leanHost,
+            linkerSettings: runtimeInside),
+        // What the runtime binary alone changes about the start of the Swift runtime in it.
+        .target(name: "CLambdaStartup", cSettings: [.define("_GNU_SOURCE")]),
         // Outbound HTTP(S) for plugins: URLs, the allow-list, HTTP/1.1 framing, the pools.
         .target(
             name: "LambdaOutbound", dependencies: ["CLambdaOutbound", "CLambdaSystem", "LambdaRuntimeAPI"],

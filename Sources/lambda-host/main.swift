@@ -1,5 +1,8 @@
+import CLambdaStartup
 import CLambdaSystem
 import LambdaHost
+
+lh_startup_finished()
 
 // The Lambda path comes first and stays lean: no argument parsing, no emulator. Every
 // other command belongs to lambda-host-tools, the developer half, which sits next to
