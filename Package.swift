@@ -25,7 +25,8 @@ let runtimeInside: [LinkerSetting] = [
         "-use-ld=bfd",
         "-Xlinker", "--whole-archive", "-Xlinker", "-l:../../swift_static/linux/libswiftCore.a", "-Xlinker", "--no-whole-archive",
         "-Xlinker", "-l:libstdc++.a", "-Xlinker", "--exclude-libs=libstdc++.a", "-Xlinker", "-lm",
-        "-Xlinker", "--export-dynamic", "-Xlinker", "-soname=libswiftCore.so", "-Xlinker", "--as-needed",
+        "-Xlinker", "--export-dynamic", "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/lambda-host/exports.map",
+        "-Xlinker", "-soname=libswiftCore.so", "-Xlinker", "--as-needed",
     ], .when(platforms: [.linux]))
 ]
 
@@ -109,7 +110,8 @@ let package = Package(
             swiftSettings: leanHost
         ),
         .executableTarget(
-            name: "lambda-host", dependencies: ["CLambdaStartup", "LambdaHost"], swiftSettings: leanHost,
+            name: "lambda-host", dependencies: ["CLambdaStartup", "LambdaHost"], exclude: ["exports.map"],
+            swiftSettings: leanHost,
             linkerSettings: runtimeInside),
         // What the runtime binary alone changes about the start of the Swift runtime in it.
         .target(name: "CLambdaStartup", cSettings: [.define("_GNU_SOURCE")]),

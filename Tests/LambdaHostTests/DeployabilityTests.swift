@@ -47,7 +47,7 @@ import Testing
 
     /// The host carries the Swift runtime: it is named libswiftCore.so (DT_SONAME), so the
     /// loader serves a Swift plugin's DT_NEEDED with the host itself, and it exports the
-    /// runtime's symbols. C++'s runtime, linked in too, stays private, so a C++ plugin gets
+    /// runtime's symbols, and only those. C++'s runtime, linked in too, stays private, so a C++ plugin gets
     /// the system's libstdc++ whole. What it needs of the system is the base image's libc,
     /// libm and libgcc_s; libffi is loaded with dlopen for a handler given by a signature.
     @Test func theRuntimeIsTheSwiftRuntimeAndNeedsOnlyTheBaseImagesLibraries() throws {
@@ -64,6 +64,12 @@ import Testing
         func defines(_ symbol: String) -> Bool { exported.contains { $0.hasSuffix(" " + symbol) } }
         #expect(defines("swift_retain") && defines("swift_conformsToProtocol"))
         #expect(!defines("__cxa_throw") && !defines("_Znwm") && !defines("arc4random"))
+        // Nothing of its own: a plugin that carries one of this package's modules in
+        // another version must bind to its own copy (Sources/lambda-host/exports.map).
+        let own = exported.compactMap { $0.split(separator: " ").last.map(String.init) }.filter {
+            $0.hasPrefix("lh_") || $0.hasPrefix("lho_") || $0.hasPrefix("cffi_") || ($0.hasPrefix("$s") && $0.contains("Lambda"))
+        }
+        #expect(own.isEmpty, "\(own.prefix(5))")
     }
 
     @Test func everyELFTheRuntimeLoadsFitsAmazonLinux2023() throws {
