@@ -55,6 +55,12 @@ public enum FileSystem {
         return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
     }
 
+    /// True when `path` is itself a symbolic link (it is not followed).
+    public static func isSymbolicLink(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK
+    }
+
     /// Creates `path` and its missing parents with `mode` (whatever the umask). Folders
     /// that already exist keep theirs.
     public static func makeDirectories(_ path: String, mode: UInt16 = 0o755) throws(PackagingError) {
@@ -124,8 +130,10 @@ public enum FileSystem {
         path.utf8.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? path
     }
 
-    /// Writes `entries` under `folder`, with their permission bits.
+    /// Writes `entries` under `folder`, with their permission bits; symbolic links are made
+    /// last, with symlink(2), once `ZipArchive.checkEntries` has found that nothing leads out.
     public static func unpack(_ entries: [ZipEntry], into folder: String) throws(PackagingError) {
+        try ZipArchive.checkEntries(entries, archive: folder)
         try makeDirectories(folder)
         for entry in entries {
             let path = folder + "/" + entry.path
@@ -136,7 +144,14 @@ public enum FileSystem {
             case .file:
                 try makeDirectories(Self.folder(of: path))
                 try write(entry.contents, to: path, mode: entry.mode)
+            case .symlink:
+                break
             }
+        }
+        for entry in entries where entry.kind == .symlink {
+            let path = folder + "/" + entry.path
+            try makeDirectories(Self.folder(of: path))
+            guard symlink(entry.target ?? "", path) == 0 else { throw failure(path) }
         }
     }
 

@@ -2,9 +2,12 @@ import CLambdaPluginHeader
 
 /// Builds the layer's files from a `LayerPlan`:
 ///
-/// - `bootstrap` and `bin/lambda-host`: the same stripped host binary, whose search path
-///   becomes `$ORIGIN/lib:$ORIGIN/../lib` (as DT_RPATH), so that either finds `lib/` from
-///   wherever the layer is unpacked, and so do the plugins it loads;
+/// - `bootstrap`: the stripped host binary, whose search path becomes
+///   `$ORIGIN/lib:$ORIGIN/../lib` (as DT_RPATH), so that it finds `lib/` from wherever the
+///   layer is unpacked, and so do the plugins it loads;
+/// - `bin/lambda-host`: a symbolic link to `../bootstrap`, the binary by its own name
+///   without a second copy of it (Lambda unpacks links; ld.so takes `$ORIGIN` from the
+///   resolved path, so the link finds `lib/` too);
 /// - `lib/`: the planned libraries, stripped; a symbol that needs a glibc newer than the
 ///   base image's is bound to an older version of itself when glibc has one (the Swift
 ///   toolchain's `libswiftGlibc.so` needs `hypotf@GLIBC_2.35`, and glibc has had
@@ -60,7 +63,7 @@ public struct LayerBuilder {
         var entries: [ZipEntry] = [
             .file("bootstrap", mode: 0o755, contents: host.bytes),
             .directory("bin"),
-            .file("bin/lambda-host", mode: 0o755, contents: host.bytes),
+            .symlink("bin/lambda-host", target: "../bootstrap"),
             .directory("include"),
             .file("include/lambda_plugin.h", mode: 0o644, contents: header),
             .directory("lib"),

@@ -6,8 +6,8 @@ extension ZipArchive {
 
     /// The entries of the archive `bytes` (`name` is used in messages), checked as they
     /// are read: CRC-32, sizes, safe relative paths, and Lambda's 250 MB unzipped limit.
-    /// Symbolic links are refused rather than followed, and set-user-ID, set-group-ID and
-    /// sticky bits are dropped.
+    /// A symbolic link is read as one when its target stays inside the archive (see
+    /// `checkEntries`); set-user-ID, set-group-ID and sticky bits are dropped.
     public static func read(_ bytes: [UInt8], name: String) throws(PackagingError) -> [ZipEntry] {
         let file = ByteReader(bytes)
         func damaged(_ what: String) -> PackagingError { PackagingError(.zip, "\(name): not a readable zip archive (\(what))") }
@@ -40,10 +40,11 @@ extension ZipArchive {
             }
             let unixMode = madeBy >> 8 == 3 ? UInt16(truncatingIfNeeded: attributes >> 16) : 0
             let type = unixMode & 0o170000
-            if type == 0o120000 {
-                throw PackagingError(.zip, "\(name): \(path) is a symbolic link; lambda-host package does not unpack links")
+            let isLink = type == 0o120000
+            if isLink && path.utf8.last == UInt8(ascii: "/") {
+                throw PackagingError(.zip, "\(name): \(path) is a symbolic link whose name is a folder's (it ends with /)")
             }
-            if path.utf8.last == UInt8(ascii: "/") || type == 0o040000 {
+            if !isLink && (path.utf8.last == UInt8(ascii: "/") || type == 0o040000) {
                 entries.append(.directory(path, mode: unixMode & 0o777 == 0 ? 0o755 : unixMode & 0o777))
                 continue
             }
@@ -69,9 +70,66 @@ extension ZipArchive {
                 throw PackagingError(.zip, "\(name): \(path) uses compression method \(method); only stored and DEFLATE are read")
             }
             guard lh_crc32(contents, contents.count) == crc else { throw damaged("\(path) fails its CRC-32") }
-            entries.append(.file(path, mode: unixMode & 0o777 == 0 ? 0o644 : unixMode & 0o777, contents: contents))
+            guard isLink else {
+                entries.append(.file(path, mode: unixMode & 0o777 == 0 ? 0o644 : unixMode & 0o777, contents: contents))
+                continue
+            }
+            let target = String(decoding: contents, as: UTF8.self)
+            guard target.utf8.elementsEqual(contents) else {
+                throw PackagingError(.zip, "\(name): the symbolic link \(path) has a target that is not UTF-8")
+            }
+            entries.append(.symlink(path, target: target))
         }
+        try checkEntries(entries, archive: name)
         return entries
+    }
+
+    /// Refuses entries that could unpack outside the folder the archive unpacks into: a
+    /// path that `checkPath` refuses, and a symbolic link that could lead out. A link's
+    /// target must be relative, non-empty, without NUL, under `PATH_MAX`, and must not
+    /// climb above the root with `..`, counted from the link's own folder. Counting by text
+    /// holds only where no step goes through a link (`..` after a link climbs from where
+    /// the link points), so a target may not pass through another link of the archive, and
+    /// no entry may lie inside a link (unpacking it would write wherever the link points).
+    /// Costs a set of the links' paths and a walk of each path.
+    static func checkEntries(_ entries: [ZipEntry], archive: String) throws(PackagingError) {
+        let slash = UInt8(ascii: "/")
+        func parts(_ path: String) -> [[UInt8]] {
+            path.utf8.split(separator: slash, omittingEmptySubsequences: true).map { Array($0) }
+        }
+        func joined(_ parts: [[UInt8]]) -> [UInt8] { Array(parts.joined(separator: [slash])) }
+        let links = Set(entries.filter { $0.kind == .symlink }.map { joined(parts($0.path)) })
+        for entry in entries {
+            try checkPath(entry.path, archive: archive)
+            guard !links.isEmpty else { continue }
+            let place = parts(entry.path)
+            for depth in place.indices.dropLast() where links.contains(joined(Array(place[...depth]))) {
+                throw PackagingError(
+                    .zip, "\(archive): the entry '\(entry.path)' lies inside a symbolic link of the archive, so it would unpack wherever the link points")
+            }
+            guard entry.kind == .symlink else { continue }
+            func refuse(_ why: String) -> PackagingError {
+                let shown = String(decoding: entry.contents.prefix(256), as: UTF8.self)
+                return PackagingError(.zip, "\(archive): the symbolic link '\(entry.path)' -> '\(shown)' \(why)")
+            }
+            let target = entry.contents
+            guard !target.isEmpty, target.first != slash, !target.contains(0), target.count < 4096 else {
+                throw refuse("must have a relative target of 1 to 4,095 bytes")
+            }
+            var folder = Array(place.dropLast())
+            let steps = target.split(separator: slash, omittingEmptySubsequences: false)
+            for (index, step) in steps.enumerated() {
+                if step.isEmpty || step.elementsEqual(".".utf8) { continue }
+                if step.elementsEqual("..".utf8) {
+                    guard folder.popLast() != nil else { throw refuse("leads outside the archive's folder") }
+                    continue
+                }
+                folder.append(Array(step))
+                if index < steps.count - 1 && links.contains(joined(folder)) {
+                    throw refuse("goes through another link of the archive; point at the file itself")
+                }
+            }
+        }
     }
 
     /// Refuses paths that would unpack outside the target folder. The path is checked at

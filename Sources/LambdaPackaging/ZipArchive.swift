@@ -1,7 +1,8 @@
 import CZlib
 
 /// Zip archives as Lambda reads them: DEFLATE or stored entries with Unix permission
-/// bits, no ZIP64, no encryption.
+/// bits, symbolic links as Info-ZIP writes them (`zip --symlinks`: Unix type `S_IFLNK` in
+/// the external attributes, the target as the stored contents), no ZIP64, no encryption.
 ///
 /// Writing is reproducible: entries go in path order, every timestamp is 1980-01-01
 /// 00:00 (zip's epoch), there are no extra fields, and DEFLATE runs at a fixed level, so
@@ -21,8 +22,8 @@ public enum ZipArchive {
         var central = LittleEndianWriter()
         let sorted = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         guard sorted.count < 0xffff else { throw PackagingError(.zip, "more than 65,534 entries need ZIP64, which is not written") }
+        try checkEntries(sorted, archive: "the archive")
         for entry in sorted {
-            try checkPath(entry.path, archive: "the archive")
             let name = Array(entry.path.utf8)
             let crc = lh_crc32(entry.contents, entry.contents.count)
             var method: UInt16 = 0
@@ -38,7 +39,12 @@ public enum ZipArchive {
                 name.count < 0xffff
             else { throw PackagingError(.zip, "\(entry.path): too large for a zip without ZIP64") }
             let offset = UInt32(output.bytes.count)
-            let type: UInt32 = entry.kind == .directory ? 0o040000 : 0o100000
+            let type: UInt32
+            switch entry.kind {
+            case .file: type = 0o100000
+            case .directory: type = 0o040000
+            case .symlink: type = 0o120000
+            }
             // High 16 bits: the Unix mode; low bits: MS-DOS's directory flag.
             let attributes = (type | UInt32(entry.mode & 0o777)) << 16 | (entry.kind == .directory ? 0x10 : 0)
 

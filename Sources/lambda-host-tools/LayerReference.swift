@@ -43,6 +43,8 @@ struct LayerReference: ParsableArguments {
 }
 
 /// The ELF files in a zip, an unpacked folder, or a single file, by path inside it.
+/// Symbolic links (the layer's `bin/lambda-host`) are skipped: what one points at inside
+/// the package is read as itself, and a link is never followed out of the folder.
 enum PackageContents {
     static func read(_ path: String) throws -> [(path: String, file: ELFFile)] {
         if FileSystem.isDirectory(path) { return try readFolder(path, prefix: "") }
@@ -62,6 +64,7 @@ enum PackageContents {
         var found: [(path: String, file: ELFFile)] = []
         for name in try FileSystem.list(folder) {
             let path = folder + "/" + name
+            if FileSystem.isSymbolicLink(path) { continue }
             if FileSystem.isDirectory(path) {
                 found += try readFolder(path, prefix: prefix + name + "/")
                 continue

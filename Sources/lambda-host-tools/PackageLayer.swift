@@ -9,9 +9,9 @@ extension LambdaHostTools.PackageCommand {
             discussion: """
                 lib/ holds exactly the shared libraries that the runtime and Swift plugins need and \
                 provided.al2023 lacks: the Swift runtime libraries in use, and libffi. Everything is \
-                stripped. bootstrap is the runtime binary itself (no shell, no extra exec); it and \
-                bin/lambda-host find lib/ relative to their own location, so the layer runs from any \
-                folder, /opt included.
+                stripped. bootstrap is the runtime binary itself (no shell, no extra exec), and \
+                bin/lambda-host a symbolic link to it; it finds lib/ relative to its own location, so \
+                the layer runs from any folder, /opt included.
 
                 Example:
                   lambda-host package layer --output lambda-host-layer.zip
@@ -30,11 +30,15 @@ extension LambdaHostTools.PackageCommand {
             let layer = try LayerBuilder(plan: plan, stripper: stripper).build()
             let size = try writeArchive(layer.entries, to: output)
             print("\(output): \(grouped(size)) bytes, for \(plan.architecture) on \(plan.base.name)")
-            for entry in layer.entries where entry.kind == .file {
-                print("  \(entry.path.padding(to: 36))\(grouped(entry.contents.count).leftPadding(to: 12))")
+            for entry in layer.entries {
+                if let target = entry.target {
+                    print("  \(entry.path.padding(to: 36))-> \(target)")
+                } else if entry.kind == .file {
+                    print("  \(entry.path.padding(to: 36))\(grouped(entry.contents.count).leftPadding(to: 12))")
+                }
             }
             for line in layer.rebindings { print("  fixed: \(line)") }
-            print("audit: bootstrap, bin/lambda-host and \(layer.libraries.count) libraries load on \(plan.base.name)")
+            print("audit: bootstrap and \(layer.libraries.count) libraries load on \(plan.base.name)")
             print("""
                 publish:
                   aws lambda publish-layer-version --layer-name lambda-host --zip-file fileb://\(output) \\

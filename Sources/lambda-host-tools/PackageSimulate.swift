@@ -8,7 +8,7 @@ extension LambdaHostTools.PackageCommand {
             abstract: "Deploy a layer zip and a function zip into a temporary folder and invoke them.",
             discussion: """
                 Unpacks the layer into <temp>/opt and the function into <temp>/task, exactly as Lambda \
-                would (permission bits included), then runs <temp>/opt/bootstrap with \
+                would (permission bits and symbolic links included), then runs <temp>/opt/bootstrap with \
                 LAMBDA_TASK_ROOT=<temp>/task against the embedded Runtime API emulator and prints the \
                 response. LD_LIBRARY_PATH is emptied, so the layer must find its own lib/, as it must \
                 from /opt in Lambda. This is the closest thing to Lambda on this machine; the audit \

@@ -33,25 +33,27 @@ import Testing
         return (Self.work + "/layer.zip", Self.work + "/echo.zip", Self.work + "/hello.zip")
     }
 
-    /// Each entry of a zip as Python's zipfile reads it: name → (Unix mode, size), after
-    /// checking every CRC.
-    func listing(_ zip: String) throws -> [String: (mode: Int, size: Int)] {
+    /// Each entry of a zip as Python's zipfile reads it: name → (Unix mode, size, and a
+    /// symbolic link's target), after checking every CRC.
+    func listing(_ zip: String) throws -> [String: (mode: Int, size: Int, target: String?)] {
         let script = """
             import sys, zipfile
             z = zipfile.ZipFile(sys.argv[1])
             assert z.testzip() is None
             for i in z.infolist():
-                print(i.filename, i.create_system, i.external_attr >> 16, i.file_size, i.date_time == (1980, 1, 1, 0, 0, 0))
+                mode = i.external_attr >> 16
+                target = z.read(i).decode() if mode & 0o170000 == 0o120000 else '-'
+                print(i.filename, i.create_system, mode, i.file_size, i.date_time == (1980, 1, 1, 0, 0, 0), target)
             """
         let outcome = try runCommand("/usr/bin/env", ["python3", "-c", script, zip])
         try #require(outcome.status == 0, "\(outcome.stderr)")
-        var entries: [String: (mode: Int, size: Int)] = [:]
+        var entries: [String: (mode: Int, size: Int, target: String?)] = [:]
         for line in outcome.stdout.split(separator: "\n") {
             let fields = line.split(separator: " ")
-            try #require(fields.count == 5)
+            try #require(fields.count == 6)
             #expect(fields[1] == "3", "\(fields[0]) is not marked as made on Unix")
             #expect(fields[4] == "True", "\(fields[0]) does not have the fixed timestamp")
-            entries[String(fields[0])] = (Int(fields[2]) ?? -1, Int(fields[3]) ?? -1)
+            entries[String(fields[0])] = (Int(fields[2]) ?? -1, Int(fields[3]) ?? -1, fields[5] == "-" ? nil : String(fields[5]))
         }
         return entries
     }
@@ -84,19 +86,34 @@ import Testing
         let (layer, _, _) = try artifacts()
         let entries = try listing(layer)
         var expected: [String: Int] = [
-            "bootstrap": 0o100755, "bin/": 0o040755, "bin/lambda-host": 0o100755, "include/": 0o040755,
+            "bootstrap": 0o100755, "bin/": 0o040755, "bin/lambda-host": 0o120777, "include/": 0o040755,
             "include/lambda_plugin.h": 0o100644, "lib/": 0o040755,
         ]
         for name in Self.expectedLibraries { expected["lib/" + name] = 0o100755 }
         #expect(Set(entries.keys) == Set(expected.keys))
         for (name, mode) in expected { #expect(entries[name]?.mode == mode, "\(name): \(String(entries[name]?.mode ?? 0, radix: 8))") }
         #expect(!entries.keys.contains { $0.contains("ICU") || $0.contains("libFoundation.so") })
+        // bin/lambda-host is a link, as `zip --symlinks` writes one: the target is its contents.
+        #expect(entries["bin/lambda-host"]?.target == "../bootstrap")
+        #expect(entries["bin/lambda-host"]?.size == "../bootstrap".utf8.count)
+        #expect(entries.filter { $0.value.target != nil }.count == 1)
 
-        // Unpacked by unzip: the same runtime twice, the header as built, nothing unstripped.
+        // Unpacked by unzip: the runtime once and a link to it that runs as it does, the
+        // header as built, nothing unstripped.
         let folder = Self.work + "/layer-contents"
+        try? FileManager.default.removeItem(atPath: folder)
         try unzip(layer, into: folder)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/bin/lambda-host") == "../bootstrap")
         let bootstrap = try Data(contentsOf: URL(fileURLWithPath: folder + "/bootstrap"))
         #expect(bootstrap == (try Data(contentsOf: URL(fileURLWithPath: folder + "/bin/lambda-host"))))
+        let byLink = try runCommand(folder + "/bin/lambda-host", ["--version"], environment: ["LD_LIBRARY_PATH": ""])
+        let direct = try runCommand(folder + "/bootstrap", ["--version"], environment: ["LD_LIBRARY_PATH": ""])
+        #expect(byLink.status == 0 && direct.status == 0, "\(byLink.stderr)\(direct.stderr)")
+        #expect(!direct.stdout.isEmpty && byLink.stdout == direct.stdout, "\(byLink.stdout) vs \(direct.stdout)")
+        // ld.so takes $ORIGIN from the link's resolved path: the layer's root, not bin/.
+        let traced = try runCommand(folder + "/bin/lambda-host", ["--version"], environment: ["LD_LIBRARY_PATH": "", "LD_DEBUG": "libs"])
+        #expect(traced.stderr.contains("/layer-contents/lib:"), "\(traced.stderr.prefix(2000))")
+        #expect(!traced.stderr.contains("/layer-contents/bin/lib"), "\(traced.stderr.prefix(2000))")
         let header = BuildProducts.packageRoot.appendingPathComponent("Sources/CLambdaPlugin/include/lambda_plugin.h")
         #expect((try Data(contentsOf: URL(fileURLWithPath: folder + "/include/lambda_plugin.h"))) == (try Data(contentsOf: header)))
         #expect(FileManager.default.isExecutableFile(atPath: folder + "/bootstrap"))
@@ -156,13 +173,15 @@ import Testing
         let outcome = try Self.package(["check", layer, echo, hello])
         #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr)")
         let lines = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("ok") || $0.hasPrefix("FAIL") }
-        // bootstrap, bin/lambda-host, each library, and the two plugins.
-        #expect(lines.count == Self.expectedLibraries.count + 4, "\(outcome.stdout)")
+        // bootstrap, each library, and the two plugins; bin/lambda-host is a link to bootstrap.
+        #expect(lines.count == Self.expectedLibraries.count + 3, "\(outcome.stdout)")
         #expect(lines.allSatisfy { $0.hasPrefix("ok") }, "\(outcome.stdout)")
         // The unpacked layer, as a folder, passes too.
         try unzip(layer, into: Self.work + "/checked-folder")
         let folder = try Self.package(["check", Self.work + "/checked-folder"])
         #expect(folder.status == 0, "\(folder.stdout)\n\(folder.stderr)")
+        #expect(folder.stdout.contains("ok    \(Self.work)/checked-folder: bootstrap\n"), "\(folder.stdout)")
+        #expect(!folder.stdout.contains("bin/lambda-host"), "the link is read as the file it points at: \(folder.stdout)")
     }
 
     @Test func theAuditReadsAndPassesEveryOtherPluginThisPackageBuilds() throws {

@@ -4,8 +4,8 @@ import FuzzCheck
 
 /// Fuzzes the zip reader (ZipArchive.read), which `package simulate` and `--layer` run on
 /// archives a user names. What it reads must be safe to unpack (relative paths without
-/// `..`, permission bits only, within Lambda's unzipped limit), and written back with
-/// ZipArchive.write it must read again as the same entries.
+/// `..`, permission bits only, links with relative targets, within Lambda's unzipped
+/// limit), and written back with ZipArchive.write it must read again as the same entries.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -29,6 +29,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         switch entry.kind {
         case .directory: require(path.last == UInt8(ascii: "/") && entry.contents.isEmpty, "folder \(entry.path.debugDescription)")
         case .file: require(path.last != UInt8(ascii: "/"), "file \(entry.path.debugDescription)")
+        case .symlink:
+            // Whether the target stays inside is ZipArchive.checkEntries' to say; here, that it ran.
+            require(
+                path.last != UInt8(ascii: "/") && entry.mode == 0o777 && entry.contents.first != UInt8(ascii: "/")
+                    && !entry.contents.isEmpty, "link \(entry.path.debugDescription)")
         }
         total += entry.contents.count
     }
