@@ -80,9 +80,14 @@ let package = Package(
         // Sockets, DNS and TLS for outbound calls; OpenSSL is dlopened on first TLS use.
         .target(name: "CLambdaOutbound", cSettings: [.define("_GNU_SOURCE")]),
         // JSON for host and SDK alike: the scanner both read with, and the Codable coders
-        // that spare Swift plugins FoundationEssentials. No dependencies.
-        .target(name: "LambdaJSON", swiftSettings: leanHost),
-        .target(name: "LambdaRuntimeAPI", dependencies: ["CLambdaSystem", "LambdaJSON"], swiftSettings: leanHost),
+        // that spare Swift plugins FoundationEssentials. No dependencies. The scanner's files
+        // are built twice: in LambdaJSON, plain, for the SDK (a product with unsafe flags
+        // cannot be used from a versioned dependency); and in LambdaJSONLean (links to those
+        // five files, not the coders) with the lean flags, for the host, whose modules must
+        // not autolink Concurrency.
+        .target(name: "LambdaJSON"),
+        .target(name: "LambdaJSONLean", swiftSettings: leanHost),
+        .target(name: "LambdaRuntimeAPI", dependencies: ["CLambdaSystem", "LambdaJSONLean"], swiftSettings: leanHost),
         .target(
             name: "LambdaPluginLoader",
             dependencies: ["CLambdaPlugin", "CLambdaSystem"],

@@ -118,7 +118,8 @@ final class JSONDecoding: Decoder {
         return value
     }
 
-    private func number<T>(_ type: T.Type, _ index: Int, _ path: JSONCodingPath, _ key: (any CodingKey)?) throws -> JSONNumberText {
+    /// Not generic: one copy serves every numeric type.
+    private func number(_ type: Any.Type, _ index: Int, _ path: JSONCodingPath, _ key: (any CodingKey)?) throws -> JSONNumberText {
         let token = document.tokens[index]
         guard token.kind == .number else { throw wrongValue(type, index, path, key) }
         guard let number = JSONNumberText(document.base, from: token.start, to: token.end) else {

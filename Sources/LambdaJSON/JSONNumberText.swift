@@ -104,24 +104,45 @@ package struct JSONNumberText {
     package var isZero: Bool { first > last }
 
     /// The value as a `T`, exactly.
+    @inline(__always)
     package func integer<T: FixedWidthInteger>(as type: T.Type) -> Result<T, IntegerFailure> {
-        guard !isZero else { return .success(0) }
-        guard scale >= 0 else { return .failure(.notInteger) }
-        // UInt128's largest value has 39 digits.
-        guard significantDigits + scale <= 40 else { return .failure(.outOfRange) }
-        var magnitude: T.Magnitude = 0
-        for k in first..<(last + 1 + scale) {
-            let (times10, overflow) = magnitude.multipliedReportingOverflow(by: 10)
-            let (sum, carry) = times10.addingReportingOverflow(T.Magnitude(k <= last ? digit(k) : 0))
-            guard !overflow, !carry else { return .failure(.outOfRange) }
-            magnitude = sum
+        let magnitude: UInt128
+        switch self.magnitude() {
+        case .success(let value): magnitude = value
+        case .failure(let failure): return .failure(failure)
         }
-        if negative {
-            guard T.isSigned, magnitude <= T.min.magnitude else { return .failure(.outOfRange) }
+        if negative && magnitude != 0 {
+            guard T.isSigned, magnitude <= UInt128(T.min.magnitude) else { return .failure(.outOfRange) }
             return .success(T(truncatingIfNeeded: 0 &- magnitude))
         }
         guard let value = T(exactly: magnitude) else { return .failure(.outOfRange) }
         return .success(value)
+    }
+
+    /// The absolute value, when it is an integer that fits in 128 bits (one function for
+    /// every width, so that each width adds only its range check to a plugin).
+    private func magnitude() -> Result<UInt128, IntegerFailure> {
+        guard !isZero else { return .success(0) }
+        guard scale >= 0 else { return .failure(.notInteger) }
+        // UInt128's largest value has 39 digits.
+        guard significantDigits + scale <= 39 else { return .failure(.outOfRange) }
+        // Nineteen digits always fit in 64 bits; the rest in 128 (checked).
+        var small: UInt64 = 0
+        var k = first
+        let end = last + 1 + scale
+        while k < end, k - first < 19 {
+            small = small &* 10 &+ UInt64(k <= last ? digit(k) : 0)
+            k += 1
+        }
+        var magnitude = UInt128(small)
+        while k < end {
+            let (times10, overflow) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times10.addingReportingOverflow(UInt128(k <= last ? digit(k) : 0))
+            guard !overflow, !carry else { return .failure(.outOfRange) }
+            magnitude = sum
+            k += 1
+        }
+        return .success(magnitude)
     }
 
     /// The significant digits as one integer when they fit in 15 digits (exact in a Double).

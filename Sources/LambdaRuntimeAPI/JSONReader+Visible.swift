@@ -1,4 +1,4 @@
-import LambdaJSON
+import LambdaJSONLean
 
 extension JSONReader {
     /// `name` for a message, with every character outside printable ASCII as a JSON

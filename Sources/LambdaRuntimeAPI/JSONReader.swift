@@ -1,4 +1,4 @@
-import LambdaJSON
+import LambdaJSONLean
 
 /// Reads JSON (RFC 8259) from bytes into a ``JSONValue``, with a nesting limit, so that no
 /// input can exhaust the stack. What it cannot represent exactly it refuses rather than

@@ -8,15 +8,7 @@ import PackageDescription
 let package = Package(
     name: "json-bench",
     targets: [
-        // As the package builds it (Package.swift's leanHost).
-        .target(
-            name: "LambdaJSON",
-            swiftSettings: [
-                .unsafeFlags([
-                    "-Xfrontend", "-disable-implicit-concurrency-module-import",
-                    "-Xfrontend", "-disable-implicit-string-processing-module-import",
-                ])
-            ]),
+        .target(name: "LambdaJSON"),
         .executableTarget(name: "json-bench", dependencies: ["LambdaJSON"]),
     ]
 )
