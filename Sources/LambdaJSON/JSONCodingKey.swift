@@ -1,21 +1,28 @@
 /// The coding keys the coders make themselves: an array element's index, `super`, and a
-/// member name met while reading. An index's text is made only when asked.
-struct JSONCodingKey: CodingKey, Sendable {
-    private let name: String
-    let intValue: Int?
+/// member name met while reading. An index's text is made only when asked, and the key
+/// fits in an existential's inline buffer (17 bytes), so that passing one as
+/// `any CodingKey` allocates nothing.
+enum JSONCodingKey: CodingKey, Sendable {
+    case index(Int)
+    case name(String)
 
-    init(stringValue: String) {
-        name = stringValue
-        intValue = nil
+    init(stringValue: String) { self = .name(stringValue) }
+    init(intValue: Int) { self = .index(intValue) }
+
+    var stringValue: String {
+        switch self {
+        case .index(let index): "Index \(index)"
+        case .name(let name): name
+        }
     }
 
-    init(intValue: Int) {
-        name = ""
-        self.intValue = intValue
+    var intValue: Int? {
+        switch self {
+        case .index(let index): index
+        case .name: nil
+        }
     }
-
-    var stringValue: String { intValue.map { "Index \($0)" } ?? name }
 
     /// The key of `superEncoder()` and `superDecoder()`.
-    static let `super` = JSONCodingKey(stringValue: "super")
+    static let `super` = JSONCodingKey.name("super")
 }

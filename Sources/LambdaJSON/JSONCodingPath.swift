@@ -12,19 +12,30 @@ indirect enum JSONCodingPath {
     }
 
     /// The keys from the root.
-    var keys: [any CodingKey] {
-        var keys: [any CodingKey] = []
+    var keys: [any CodingKey] { keys(appending: nil) }
+
+    /// The keys from the root, then `key`. Cost: one array of the path's length, filled
+    /// from its end (an error or a `try?` that fails builds one).
+    func keys(appending key: (any CodingKey)?) -> [any CodingKey] {
+        var depth = 0
         var node = self
-        while case .node(let parent, let key) = node {
-            keys.append(key)
+        while case .node(let parent, _) = node {
+            depth += 1
             node = parent
         }
-        return keys.reversed()
-    }
-
-    /// The keys from the root, then `key`.
-    func keys(appending key: (any CodingKey)?) -> [any CodingKey] {
-        guard let key else { return keys }
-        return keys + [key]
+        let count = depth + (key == nil ? 0 : 1)
+        guard count > 0 else { return [] }
+        return [any CodingKey](unsafeUninitializedCapacity: count) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            if let key { (base + depth).initialize(to: key) }
+            var node = self
+            var position = depth
+            while case .node(let parent, let key) = node {
+                position -= 1
+                (base + position).initialize(to: key)
+                node = parent
+            }
+            initialized = count
+        }
     }
 }

@@ -71,6 +71,7 @@ if arguments.count > 4, arguments[2] == "profile" {
     case "dynamodb-stream": try run(DynamoDBStreamEvent.self)
     case "apigateway-rest": try run(APIGatewayRESTEvent.self)
     case "s3": try run(S3Event.self)
+    case "eventbridge": try run(EventBridgeEvent.self)
     default: try run(AnyJSON.self)
     }
     exit(0)
