@@ -56,6 +56,7 @@ let package = Package(
         .library(name: "LambdaPlugin", targets: ["LambdaPlugin"]),
         .library(name: "LambdaPluginHTTP", targets: ["LambdaPluginHTTP"]),
         .library(name: "CLambdaPlugin", targets: ["CLambdaPlugin"]),
+        .library(name: "LambdaJSON", targets: ["LambdaJSON"]),
         // The parsers that input reaches, for the fuzzers of the separate Fuzz/ package
         // (docs/fuzzing.md). A plain `swift build` builds these modules anyway.
         .library(name: "LambdaRuntimeAPI", targets: ["LambdaRuntimeAPI"]),
@@ -96,7 +97,15 @@ let package = Package(
         .target(name: "CLambdaProcess", dependencies: ["CLambdaSystem"], cSettings: [.define("_GNU_SOURCE")]),
         // Sockets, DNS and TLS for outbound calls; OpenSSL is dlopened on first TLS use.
         .target(name: "CLambdaOutbound", cSettings: [.define("_GNU_SOURCE")]),
-        .target(name: "LambdaRuntimeAPI", dependencies: ["CLambdaSystem"], swiftSettings: leanHost),
+        // JSON for host and SDK alike: the scanner both read with, and the Codable coders
+        // that spare Swift plugins FoundationEssentials. No dependencies. The scanner's files
+        // are built twice: in LambdaJSON, plain, for the SDK (a product with unsafe flags
+        // cannot be used from a versioned dependency); and in LambdaJSONLean (links to those
+        // five files, not the coders) with the lean flags, for the host, whose modules must
+        // not autolink Concurrency.
+        .target(name: "LambdaJSON"),
+        .target(name: "LambdaJSONLean", swiftSettings: leanHost),
+        .target(name: "LambdaRuntimeAPI", dependencies: ["CLambdaSystem", "LambdaJSONLean"], swiftSettings: leanHost),
         .target(
             name: "LambdaPluginLoader",
             dependencies: ["CLambdaPlugin", "CLambdaSystem"],
@@ -151,7 +160,7 @@ let package = Package(
         ),
 
         // The Swift SDK for plugins, linked statically into each Swift plugin.
-        .target(name: "LambdaPlugin", dependencies: ["CLambdaPlugin"]),
+        .target(name: "LambdaPlugin", dependencies: ["CLambdaPlugin", "LambdaJSON"]),
         // The SDK's outbound HTTP client, apart so that a plugin that never calls out does
         // not carry it (about 12 KB of code in every Swift plugin).
         .target(name: "LambdaPluginHTTP", dependencies: ["LambdaPlugin"]),
@@ -178,7 +187,7 @@ let package = Package(
             name: "LambdaHostTests",
             dependencies: [
                 "LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall", "LambdaPackaging", "lambda-host",
-                "lambda-host-tools", "LambdaOutbound", "CLambdaOutbound", "LambdaPluginHTTP",
+                "lambda-host-tools", "LambdaOutbound", "CLambdaOutbound", "LambdaPluginHTTP", "LambdaJSON",
             ]
         ),
     ]

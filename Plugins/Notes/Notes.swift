@@ -21,7 +21,6 @@
 //   AWS_ENDPOINT_URL=http://127.0.0.1:5055 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test \
 //   AWS_SECRET_ACCESS_KEY=test NOTES_BUCKET=notes NOTES_TABLE=notes \
 //   lambda-host-tools invoke --handler .build/debug/libNotes.so --event '{"id": "n1", "text": "hello"}'
-import FoundationEssentials
 import LambdaPlugin
 import LambdaPluginHTTP
 
@@ -82,8 +81,7 @@ struct NotesError: LambdaPluginError {
 @c public func handler(_ invocation: UnsafePointer<lambda_invocation>?) -> Int32 {
     LambdaPlugin.handleBytes(invocation) { payload, context in
         let note = try event(payload)
-        let environment = ProcessInfo.processInfo.environment
-        guard let bucket = environment["NOTES_BUCKET"], !bucket.isEmpty, let table = environment["NOTES_TABLE"], !table.isEmpty
+        guard let bucket = LambdaEnvironment["NOTES_BUCKET"], !bucket.isEmpty, let table = LambdaEnvironment["NOTES_TABLE"], !table.isEmpty
         else {
             throw NotesError(
                 errorType: "Notes.Configuration", errorMessage: "set NOTES_BUCKET (the S3 bucket) and NOTES_TABLE (the DynamoDB table)")
@@ -95,16 +93,16 @@ struct NotesError: LambdaPluginError {
         let found = try AWSJSONClient.dynamoDB(context.http).call(
             "GetItem", GetItem(tableName: table, key: ["id": AttributeValue(string: note.id)]), as: GetItemOutput.self)
         let answer = Answer(id: note.id, text: String(decoding: stored, as: UTF8.self), title: found.item?["title"]?.string)
-        let encoder = JSONEncoder()
+        var encoder = LambdaJSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(answer))
+        return try encoder.encode(answer)
     }
 }
 
 /// The event as a note, or InvalidEvent saying the shape wanted.
 private func event(_ payload: UnsafeRawBufferPointer) throws(NotesError) -> Note {
     let shape = #"the event must be {"id": "<note id>", "text": "<note text>"} with a non-empty id"#
-    guard let note = try? JSONDecoder().decode(Note.self, from: Data(payload)), !note.id.isEmpty else {
+    guard let note = try? LambdaJSONDecoder().decode(Note.self, from: payload), !note.id.isEmpty else {
         throw NotesError(errorType: "InvalidEvent", errorMessage: shape)
     }
     return note

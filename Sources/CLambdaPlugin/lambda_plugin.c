@@ -4,6 +4,9 @@
  * The offsets below are the ABI: a change to any of them is a new major version.
  */
 #include "lambda_plugin.h"
+#include "lambda_plugin_swift.h"
+
+#include <stdlib.h>
 
 _Static_assert(sizeof(void *) == 8, "lambda-host supports 64-bit targets only (x86_64, arm64)");
 _Static_assert(offsetof(lambda_plugin_descriptor, struct_size) == 8, "descriptor layout");
@@ -29,4 +32,9 @@ _Static_assert(sizeof(lambda_http_response) == 40, "http response v1.2 size");
  * it. Hidden, so that it is never exported from a plugin. */
 __attribute__((visibility("hidden"))) const char *lambda_plugin_swift_toolchain(void) {
     return LAMBDA_SWIFT_TOOLCHAIN;
+}
+
+/* Hidden too: each Swift plugin carries its own copy, as it does the toolchain string. */
+__attribute__((visibility("hidden"))) const char *lambda_plugin_environment(const char *name) {
+    return getenv(name);
 }

@@ -1,5 +1,5 @@
 import CLambdaPlugin
-import FoundationEssentials
+@_exported import LambdaJSON
 
 /// Runs Swift handlers behind a plugin's exported C symbol.
 ///
@@ -14,14 +14,12 @@ import FoundationEssentials
 /// The SDK is linked into each plugin; only the Swift runtime is shared with the host.
 /// It never lets a Swift error cross into C: a thrown error becomes a Lambda error.
 public enum LambdaPlugin {
-    private static let decoder = JSONDecoder()
-    private static let encoder = JSONEncoder()
-
     /// Decodes the event as JSON into `Event`, calls `body`, and answers with its result
     /// encoded as JSON.
     ///
-    /// Cost: the decode and encode (FoundationEssentials' JSON coders) and one copy of
-    /// the response into the host. A decoding failure answers `Runtime.InvalidEvent`; an
+    /// Cost: the decode and encode (``LambdaJSONDecoder`` and ``LambdaJSONEncoder``, which
+    /// read and write what FoundationEssentials' coders do, without loading Foundation) and
+    /// one copy of the response into the host. A decoding failure answers `Runtime.InvalidEvent`; an
     /// error thrown by `body` answers its ``LambdaPluginError/errorType`` or its type name.
     public static func handle<Event: Decodable, Output: Encodable>(
         _ invocation: UnsafePointer<lambda_invocation>?,
@@ -30,16 +28,13 @@ public enum LambdaPlugin {
         handleBytes(invocation) { payload, context in
             let event: Event
             do {
-                let data = payload.baseAddress.map {
-                    Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0), count: payload.count, deallocator: .none)
-                } ?? Data()
-                event = try decoder.decode(Event.self, from: data)
+                event = try LambdaJSONDecoder().decode(Event.self, from: payload)
             } catch {
                 throw InvalidEvent(errorMessage: "the event is not a valid \(Event.self): \(error)")
             }
             let output = try body(event, context)
             do {
-                return Array(try encoder.encode(output))
+                return try LambdaJSONEncoder().encode(output)
             } catch {
                 throw InvalidResponse(errorMessage: "the result could not be encoded as JSON: \(error)")
             }

@@ -1,5 +1,5 @@
 import CLambdaPlugin
-import FoundationEssentials
+import LambdaJSON
 
 /// Writes a streamed response: each write reaches the caller before it returns.
 ///
@@ -40,9 +40,9 @@ public final class LambdaResponseStreamWriter {
             var headers: [String: String]
             var cookies: [String]
         }
-        let encoder = JSONEncoder()
+        var encoder = LambdaJSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var bytes = Array(try encoder.encode(Prelude(statusCode: statusCode, headers: headers, cookies: cookies)))
+        var bytes = try encoder.encode(Prelude(statusCode: statusCode, headers: headers, cookies: cookies))
         bytes += [UInt8](repeating: 0, count: 8)
         try bytes.withUnsafeBytes { try send($0) }
     }

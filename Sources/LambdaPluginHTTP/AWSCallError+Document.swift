@@ -1,4 +1,4 @@
-import FoundationEssentials
+import LambdaPlugin
 
 extension AWSCallError {
     /// The most characters of an answer's body quoted in a message when it holds no error
@@ -13,7 +13,7 @@ extension AWSCallError {
     ///
     /// Cost: one JSON decode of the body.
     public init(jsonResponse response: LambdaHTTPResponse) {
-        let document = try? JSONDecoder().decode(JSONErrorDocument.self, from: Data(response.body))
+        let document = try? LambdaJSONDecoder().decode(JSONErrorDocument.self, from: response.body)
         let code = [response.header("X-Amzn-Errortype"), document?.code, document?.type].lazy
             .compactMap { $0.map(Self.shapeName) }.first { !$0.isEmpty }
         self.init(response, code: code, message: document?.message)

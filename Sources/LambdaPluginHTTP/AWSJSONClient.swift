@@ -1,4 +1,3 @@
-import FoundationEssentials
 import LambdaPlugin
 
 /// Calls the operations of an AWS service that speaks the JSON protocol (DynamoDB, SQS,
@@ -15,7 +14,7 @@ import LambdaPlugin
 /// host picks the endpoint (`AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, else the
 /// region's) and the credentials; the plugin links no AWS SDK.
 ///
-/// Cost per call: one JSON encode and decode (FoundationEssentials' coders), the host's
+/// Cost per call: one JSON encode and decode (``LambdaJSONEncoder``, ``LambdaJSONDecoder``), the host's
 /// signing (a few HMACs) and the request over a pooled connection.
 public struct AWSJSONClient {
     /// The client the calls go through (an invocation's, or the init hook's).
@@ -63,13 +62,13 @@ public struct AWSJSONClient {
     ) throws(AWSCallError) -> Output {
         let json: [UInt8]
         do {
-            json = Array(try JSONEncoder().encode(input))
+            json = try LambdaJSONEncoder().encode(input)
         } catch {
             throw AWSCallError(LambdaHTTPError(.invalidRequest, "the input of \(operation) does not encode as JSON: \(error)"))
         }
         let answer = try exchange(operation, json)
         do {
-            return try JSONDecoder().decode(Output.self, from: answer.body.isEmpty ? Data("{}".utf8) : Data(answer.body))
+            return try LambdaJSONDecoder().decode(Output.self, from: answer.body.isEmpty ? Array("{}".utf8) : answer.body)
         } catch {
             throw AWSCallError(
                 LambdaHTTPError(.invalidResponse, "the answer to \(targetPrefix).\(operation) is not a valid \(Output.self): \(error)"),

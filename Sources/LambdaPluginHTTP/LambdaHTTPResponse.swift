@@ -1,4 +1,3 @@
-import FoundationEssentials
 import LambdaPlugin
 
 /// A response from the host's outbound HTTP client, copied out of the host's memory.
@@ -24,7 +23,7 @@ public struct LambdaHTTPResponse: Sendable {
     /// - Throws: ``LambdaHTTPError`` (`.invalidResponse`) when the body is not that JSON.
     public func decode<Value: Decodable>(_ type: Value.Type = Value.self) throws(LambdaHTTPError) -> Value {
         do {
-            return try JSONDecoder().decode(Value.self, from: Data(body))
+            return try LambdaJSONDecoder().decode(Value.self, from: body)
         } catch {
             throw LambdaHTTPError(.invalidResponse, "the response (status \(status)) is not a valid \(Value.self): \(error)")
         }

@@ -10,4 +10,8 @@
  * differs from its own. */
 const char *lambda_plugin_swift_toolchain(void);
 
+/* getenv(name), for the SDK's LambdaEnvironment: a Swift plugin reaches libc through this
+ * rather than through the Glibc overlay or Foundation, neither of which it loads. */
+const char *lambda_plugin_environment(const char *name);
+
 #endif

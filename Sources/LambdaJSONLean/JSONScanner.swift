@@ -1,0 +1,1 @@
+../LambdaJSON/JSONScanner.swift

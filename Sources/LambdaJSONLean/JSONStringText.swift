@@ -1,0 +1,1 @@
+../LambdaJSON/JSONStringText.swift

@@ -1,0 +1,1 @@
+../LambdaJSON/JSONSyntaxError.swift

@@ -1,0 +1,1 @@
+../../../../Tests/LambdaHostTests/Support/AnyJSON.swift
