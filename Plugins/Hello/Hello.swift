@@ -19,7 +19,8 @@ struct EmptyName: LambdaPluginError {
 }
 
 @c public func lambda_plugin_v1() -> UnsafePointer<lambda_plugin_descriptor> {
-    LambdaPluginDescriptor.register(name: "hello", version: "1.0.0")
+    // Its handler keeps no state of its own, so several invocations may run at once.
+    LambdaPluginDescriptor.register(name: "hello", version: "1.0.0", concurrency: .threadSafe)
 }
 
 @c public func handler(_ invocation: UnsafePointer<lambda_invocation>?) -> Int32 {

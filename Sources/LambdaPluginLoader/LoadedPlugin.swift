@@ -21,6 +21,10 @@ public struct LoadedPlugin: @unchecked Sendable {
     /// The shutdown hook, if the plugin has one.
     public var shutdownHook: lambda_shutdown_fn? { descriptor.pointee.shutdown }
 
+    /// Whether the descriptor declares `LAMBDA_PLUGIN_THREAD_SAFE`: the handler may run
+    /// on several threads at once.
+    public var isThreadSafe: Bool { descriptor.pointee.flags & UInt32(LAMBDA_PLUGIN_THREAD_SAFE) != 0 }
+
     /// Loads the plugin a parsed `_HANDLER` names: locate, open, check the descriptor, find
     /// the handler.
     ///

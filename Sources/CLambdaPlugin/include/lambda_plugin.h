@@ -411,23 +411,28 @@ struct lambda_host_api {
 /* Defines the entry point of a C or C++ plugin:
  *
  *     LAMBDA_PLUGIN_DEFINE("echo", "1.0.0", NULL, NULL)
+ *     LAMBDA_PLUGIN_DEFINE_FLAGS("echo", "1.0.0", NULL, NULL, LAMBDA_PLUGIN_THREAD_SAFE)
  *
- * NAME and VERSION are string literals; INIT and SHUTDOWN are hooks or NULL. In C++ the
- * entry point gets C linkage, so that it is exported as lambda_plugin_v1 and not under a
- * mangled name the host would not find. */
+ * NAME and VERSION are string literals; INIT and SHUTDOWN are hooks or NULL; FLAGS are
+ * LAMBDA_PLUGIN_* flags or'ed together (LAMBDA_PLUGIN_DEFINE: none). Declare
+ * LAMBDA_PLUGIN_THREAD_SAFE only when the handler, and all it touches (globals, the init
+ * hook's state), may run on several threads at once. In C++ the entry point gets C
+ * linkage, so that it is exported as lambda_plugin_v1 and not under a mangled name the
+ * host would not find. */
 #ifdef __cplusplus
 #define LAMBDA_PLUGIN_LINKAGE extern "C"
 #else
 #define LAMBDA_PLUGIN_LINKAGE
 #endif
-#define LAMBDA_PLUGIN_DEFINE(NAME, VERSION, INIT, SHUTDOWN)                                   \
+#define LAMBDA_PLUGIN_DEFINE_FLAGS(NAME, VERSION, INIT, SHUTDOWN, FLAGS)                    \
     LAMBDA_PLUGIN_LINKAGE LAMBDA_EXPORT const lambda_plugin_descriptor *lambda_plugin_v1(void) { \
         static const lambda_plugin_descriptor descriptor = {                                 \
             LAMBDA_PLUGIN_MAGIC, LAMBDA_PLUGIN_ABI_MAJOR, LAMBDA_PLUGIN_REQUIRED_MINOR,      \
-            (uint32_t)sizeof(lambda_plugin_descriptor), 0, (NAME), (VERSION), NULL, (INIT), \
-            (SHUTDOWN)};                                                                      \
+            (uint32_t)sizeof(lambda_plugin_descriptor), (uint32_t)(FLAGS), (NAME), (VERSION), \
+            NULL, (INIT), (SHUTDOWN)};                                                        \
         return &descriptor;                                                                   \
     }
+#define LAMBDA_PLUGIN_DEFINE(NAME, VERSION, INIT, SHUTDOWN) LAMBDA_PLUGIN_DEFINE_FLAGS(NAME, VERSION, INIT, SHUTDOWN, 0)
 
 /* ---- Helpers, built on the ABI (not part of it) -------------------------------------- */
 
