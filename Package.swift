@@ -106,6 +106,7 @@ let package = Package(
         .target(name: "LambdaJSON"),
         .target(name: "LambdaJSONLean", swiftSettings: leanHost),
         .target(name: "LambdaRuntimeAPI", dependencies: ["CLambdaSystem", "LambdaJSONLean"], swiftSettings: leanHost),
+        .target(name: "LambdaMetrics", dependencies: ["LambdaRuntimeAPI"], swiftSettings: leanHost),
         .target(
             name: "LambdaPluginLoader",
             dependencies: ["CLambdaPlugin", "CLambdaSystem"],
@@ -115,6 +116,7 @@ let package = Package(
             name: "LambdaHost",
             dependencies: [
                 "CLambdaPlugin", "CLambdaSystem", "LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall", "LambdaOutbound",
+                "LambdaMetrics",
             ],
             swiftSettings: leanHost
         ),
@@ -187,7 +189,7 @@ let package = Package(
             name: "LambdaHostTests",
             dependencies: [
                 "LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall", "LambdaPackaging", "lambda-host",
-                "lambda-host-tools", "LambdaOutbound", "CLambdaOutbound", "LambdaPluginHTTP", "LambdaJSON",
+                "lambda-host-tools", "LambdaOutbound", "CLambdaOutbound", "LambdaPluginHTTP", "LambdaJSON", "LambdaMetrics",
             ]
         ),
     ]

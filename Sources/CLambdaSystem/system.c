@@ -13,6 +13,43 @@ int64_t lh_now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t lh_monotonic_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t lh_process_age_us(void) {
+    char text[1024];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t length;
+    do {
+        length = read(fd, text, sizeof text - 1);
+    } while (length < 0 && errno == EINTR);
+    close(fd);
+    if (length <= 0) return -1;
+    text[length] = 0;
+    /* The command name (field 2) may hold spaces and parentheses: count from its last ')'. */
+    char *cursor = strrchr(text, ')');
+    if (cursor == NULL) return -1;
+    /* starttime is field 22: step to the space before each field from 3 to 22. */
+    for (int field = 3; field <= 22; field++) {
+        cursor = strchr(cursor + 1, ' ');
+        if (cursor == NULL) return -1;
+    }
+    char *end = NULL;
+    unsigned long long ticks = strtoull(cursor + 1, &end, 10);
+    long hertz = sysconf(_SC_CLK_TCK);
+    if (end == cursor + 1 || hertz <= 0) return -1;
+    struct timespec boot;
+    if (clock_gettime(CLOCK_BOOTTIME, &boot) != 0) return -1;
+    int64_t now_us = (int64_t)boot.tv_sec * 1000000 + boot.tv_nsec / 1000;
+    int64_t start_us = (int64_t)(ticks / (unsigned long long)hertz) * 1000000
+        + (int64_t)(ticks % (unsigned long long)hertz) * 1000000 / hertz;
+    return now_us >= start_us ? now_us - start_us : 0;
+}
+
 static int connect_address(const struct sockaddr *address, socklen_t length) {
     int fd = socket(address->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;

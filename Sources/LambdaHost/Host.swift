@@ -1,5 +1,6 @@
 import CLambdaPlugin
 import CLambdaSystem
+import LambdaMetrics
 import LambdaOutbound
 import LambdaPluginLoader
 import LambdaRuntimeAPI
@@ -40,9 +41,14 @@ public final class Host {
     private let state: InvocationState
     private let trace = TraceEnvironment()
     private let slots: InvocationSlots
+    /// `LAMBDA_HOST_METRICS` settings (nil: metrics off), and what INIT measured for them.
+    private let metricsSettings: MetricsSettings?
+    private var phases = HostMetrics.InitPhases()
 
-    private init(configuration: Configuration, client: RuntimeAPIClient) {
+    private init(configuration: Configuration, client: RuntimeAPIClient, metrics: MetricsSettings?, phases: HostMetrics.InitPhases) {
         self.configuration = configuration
+        metricsSettings = metrics
+        self.phases = phases
         self.client = client
         state = InvocationState(client: client)
         slots = InvocationSlots(host: HostServices.table)
@@ -53,6 +59,12 @@ public final class Host {
     public static func main() -> Never {
         lh_stdout_line_buffered()
         HostLog.configure(format: environment("AWS_LAMBDA_LOG_FORMAT"), level: environment("AWS_LAMBDA_LOG_LEVEL"))
+        let metrics = HostMetrics.settings()
+        var phases = HostMetrics.InitPhases()
+        if metrics != nil {
+            phases.mainStarted = lh_monotonic_us()
+            phases.startToMain = lh_process_age_us()
+        }
         let configuration = Configuration.fromEnvironment()
         guard let endpoint = configuration.runtimeAPI, !endpoint.isEmpty else {
             HostLog.host(
@@ -72,11 +84,11 @@ public final class Host {
         if guardStatus != 0 {
             HostLog.host(.warn, "cannot install the crash guard (error \(guardStatus)); a crash will not be reported")
         }
-        let host = Host(configuration: configuration, client: client)
+        let host = Host(configuration: configuration, client: client, metrics: metrics, phases: phases)
         let handler = host.initialize()
         host.state.initializing = false
         lh_guard_initialized()
-        host.run(handler)
+        host.run(handler, metrics: host.startMetrics(handler))
     }
 
     /// What answers invocations: a plugin, or a plain C function called through libffi.
@@ -94,6 +106,7 @@ public final class Host {
         } catch {
             failInit(type: ErrorTypes.invalidConfiguration, message: error.description)
         }
+        let measuring = metricsSettings != nil
         let locator = PluginLocator(taskRoot: configuration.taskRoot, layerRoot: configuration.layerRoot)
         let plugin: LoadedPlugin
         do throws(PluginLoadError) {
@@ -103,7 +116,9 @@ public final class Host {
                 return try function(spec: spec, signature: source, locator: locator)
             }
             do throws(PluginLoadError) {
+                let loading = measuring ? lh_monotonic_us() : 0
                 plugin = try LoadedPlugin.load(spec: spec, locator: locator)
+                if measuring { phases.pluginLoad = lh_monotonic_us() - loading }
             } catch {
                 // Not a plugin: the library may declare the function's signature itself.
                 guard error.code == .missingEntryPoint,
@@ -124,7 +139,9 @@ public final class Host {
         }
         var pluginState: UnsafeMutableRawPointer?
         if let initHook = plugin.initHook {
+            let hookStarted = measuring ? lh_monotonic_us() : 0
             let status = initHook(HostServices.table, &pluginState)
+            if measuring { phases.initHook = lh_monotonic_us() - hookStarted }
             if status != LAMBDA_OK {
                 let reported = state.initFailure
                 failInit(
@@ -150,7 +167,9 @@ public final class Host {
         signature: DynamicHandler.Source,
         locator: PluginLocator
     ) throws(PluginLoadError) -> Handler {
+        let loading = metricsSettings != nil ? lh_monotonic_us() : 0
         let function = try DynamicHandler(spec: spec, signature: signature, locator: locator)
+        if metricsSettings != nil { phases.pluginLoad = lh_monotonic_us() - loading }
         lh_exit_on_sigterm()
         lh_guard_remember_libraries(function.function)
         HostLog.host(.debug, "calling \(function.call.signature.text) in \(function.library.path)")
@@ -170,12 +189,26 @@ public final class Host {
         lh_exit(1)
     }
 
+    /// The metrics, once the handler is known (its name is a dimension), after the INIT
+    /// document is written; nil when metrics are off.
+    private func startMetrics(_ handler: Handler) -> HostMetrics? {
+        guard let metricsSettings else { return nil }
+        let name = switch handler {
+        case .plugin(let plugin): plugin.name
+        case .function(let function): function.name
+        }
+        let metrics = HostMetrics.make(metricsSettings, plugin: name)
+        metrics?.initialized(phases)
+        return metrics
+    }
+
     // MARK: Invocations
 
-    private func run(_ handler: Handler) -> Never {
+    private func run(_ handler: Handler, metrics: HostMetrics?) -> Never {
         while true {
             do {
                 let next = try client.next()
+                let received = metrics == nil ? 0 : lh_monotonic_us()
                 if next.eventTooLarge {
                     try state.reject(
                         next, type: ErrorTypes.eventTooLarge,
@@ -197,6 +230,7 @@ public final class Host {
                 lh_guard_begin(
                     requestID.baseAddress?.assumingMemoryBound(to: CChar.self), requestID.count,
                     invocationID.baseAddress?.assumingMemoryBound(to: CChar.self), invocationID.count)
+                var handled: Int64 = 0
                 switch handler {
                 case .plugin(let plugin):
                     let slot = slots.start(
@@ -213,7 +247,9 @@ public final class Host {
                     state.begin(next, slot: slot)
                     lh_answer_unlock()
                     lh_invocation_lock()
+                    let handlerStarted = metrics == nil ? 0 : lh_monotonic_us()
                     let status = plugin.handler(slot)
+                    handled = metrics == nil ? 0 : lh_monotonic_us() - handlerStarted
                     lh_invocation_unlock()
                     lh_answer_lock()
                     state.handlerReturned()
@@ -222,9 +258,12 @@ public final class Host {
                     try state.finish(handlerStatus: status, handlerName: plugin.handlerName)
                 case .function(let function):
                     state.begin(next)
+                    let handlerStarted = metrics == nil ? 0 : lh_monotonic_us()
                     function.handle(body, state: state)
+                    handled = metrics == nil ? 0 : lh_monotonic_us() - handlerStarted
                     try state.finish(handlerStatus: LAMBDA_OK, handlerName: function.name)
                 }
+                metrics?.invoked(requestID: requestID, received: received, handler: handled, eventBytes: body.count, state: state)
             } catch {
                 HostLog.host(.fatal, "\(error.description); exiting")
                 lh_exit(1)

@@ -105,11 +105,17 @@ public enum HostLog {
             for byte in message { line.append(byte == 10 ? 13 : byte) }
             line.append("\n")
         }
-        let bytes = line.bytes
+        writeAll(line.bytes, to: 2)
+    }
+
+    /// Writes `bytes` to `fd` with one `write(2)` (more only when the kernel takes part of
+    /// them, or a signal interrupts it), so a line up to the pipe's atomic size is never
+    /// cut by another thread's. Gives up silently on an error: a log has nowhere to report.
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) {
         guard let base = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
-            let written = CLambdaSystem.write(2, base + offset, bytes.count - offset)
+            let written = CLambdaSystem.write(fd, base + offset, bytes.count - offset)
             if written <= 0 {
                 if written < 0 && lh_errno() == EINTR { continue }
                 return

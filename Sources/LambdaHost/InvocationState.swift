@@ -28,6 +28,10 @@ final class InvocationState {
     private var awaitingReply = false
     /// Set when sending failed: the host exits once the handler has returned.
     private(set) var lostService: RuntimeAPIError?
+    /// The response's bytes sent so far (a stream's chunks added up), for the metrics.
+    private(set) var responseBytes = 0
+    /// The answer was an error, for the metrics.
+    private(set) var answeredWithError = false
     /// What the init hook reported through `fail(NULL, ...)`.
     var initFailure: (type: String, message: String)?
 
@@ -43,6 +47,8 @@ final class InvocationState {
         answered = false
         streamOpen = false
         awaitingReply = false
+        responseBytes = 0
+        answeredWithError = false
     }
 
     /// Whether `invocation` is the struct of the handler running now.
@@ -85,6 +91,7 @@ final class InvocationState {
             try guarded(then: LH_PHASE_STREAM) { () throws(RuntimeAPIError) in
                 try client.sendChunk(UnsafeRawBufferPointer(start: data, count: size))
             }
+            responseBytes &+= size
             return LAMBDA_OK
         } catch {
             streamOpen = false
@@ -106,6 +113,7 @@ final class InvocationState {
     func streamEnd(errorType: String? = nil, message: String = "") -> lambda_status {
         guard current != nil, streamOpen else { return LAMBDA_E_INVALID }
         streamOpen = false
+        if errorType != nil { answeredWithError = true }
         do {
             try guarded { () throws(RuntimeAPIError) in try client.sendStreamEnd(errorType: errorType, errorMessage: message) }
             return LAMBDA_OK
@@ -129,6 +137,7 @@ final class InvocationState {
             try guarded { () throws(RuntimeAPIError) in
                 try client.sendResponse(UnsafeRawBufferPointer(start: data, count: size), for: invocation)
             }
+            responseBytes = size
             awaitingReply = true
             return LAMBDA_OK
         } catch where error.code == .unreadableBuffer {
@@ -155,6 +164,8 @@ final class InvocationState {
     }
 
     private func send(error type: String, _ message: String, for invocation: NextInvocation) -> lambda_status {
+        answeredWithError = true
+        responseBytes = 0
         do {
             try guarded { () throws(RuntimeAPIError) in try client.sendError(type: type, message: message, for: invocation) }
             awaitingReply = true
@@ -210,6 +221,7 @@ final class InvocationState {
                     try client.sendResponse(
                         UnsafeRawBufferPointer(start: null.utf8Start, count: null.utf8CodeUnitCount), for: invocation)
                 }
+                responseBytes = null.utf8CodeUnitCount
                 awaitingReply = true
             } else {
                 _ = send(
@@ -238,6 +250,8 @@ final class InvocationState {
             return
         case 413:
             // The service refused the size; answer with the error Lambda would give.
+            answeredWithError = true
+            responseBytes = 0
             HostLog.host(.warn, "the Runtime API refused the response to \(invocation.string(invocation.reply.requestID)) as too large (413)")
             try client.sendError(
                 type: ErrorTypes.responseTooLarge, message: "the Runtime API refused the response as too large (413)",

@@ -17,6 +17,9 @@ enum OutboundServices {
     /// The pool and the lanes, made at the first outbound call or pre-warm (Swift makes a
     /// static once, thread-safely), so that a plugin that never calls out pays nothing.
     nonisolated(unsafe) static let state = OutboundState(configuration: configuration)
+    /// Sums of the calls made with invocations, when metrics are on (made once, from the
+    /// environment; immutable after): nil costs a call nothing.
+    static let counters: OutboundCounters? = environment("LAMBDA_HOST_METRICS") == "emf" ? OutboundCounters() : nil
 
     /// Set when the shutdown hook starts: calls without an invocation then get Lambda's
     /// SHUTDOWN budget by default, not INIT's 10 s.
@@ -41,7 +44,7 @@ enum OutboundServices {
     static let httpRequest: @convention(c) (
         UnsafePointer<lambda_invocation>?, UnsafePointer<lambda_http_request>?, UnsafeMutablePointer<lambda_http_response>?
     ) -> lambda_status = { invocation, request, response in
-        onLane(invocation, "http_request") { outbound, lane, deadline, started in
+        onLane(invocation, "http_request", counted: true) { outbound, lane, deadline, started in
             perform(request, response, lane: lane, deadline: deadline, started: started, outbound: outbound)
         }
     }
@@ -54,17 +57,24 @@ enum OutboundServices {
     /// Runs `body` holding the lane of `invocation` (NULL: the unattached one), with the
     /// call's deadline, or refuses the call when the invocation is not live.
     private static func onLane(
-        _ invocation: UnsafePointer<lambda_invocation>?, _ call: StaticString,
+        _ invocation: UnsafePointer<lambda_invocation>?, _ call: StaticString, counted: Bool = false,
         _ body: (OutboundState, OutboundState.Lane, Int64, Int64) -> lambda_status
     ) -> lambda_status {
         let outbound = state
         let lane = invocation == nil ? outbound.unattached : outbound.invocations
+        // Only an invocation's requests are counted, and only with metrics on.
+        let counters = counted && invocation != nil ? OutboundServices.counters : nil
         // Taken before the lane's lock: time spent waiting for another thread's call counts.
+        let counting = counters == nil ? 0 : lh_monotonic_us()
         let started = lh_monotonic_ms()
         lh_mutex_lock(lane.mutex)
         defer { lh_mutex_unlock(lane.mutex) }
         guard let deadline = begin(invocation, lane: lane, call: call, started: started) else { return LAMBDA_E_INVALID }
-        return body(outbound, lane, deadline, started)
+        guard let counters else { return body(outbound, lane, deadline, started) }
+        let retries = lane.retries
+        let status = body(outbound, lane, deadline, started)
+        counters.add(microseconds: lh_monotonic_us() - counting, retries: lane.retries - retries)
+        return status
     }
 
     private static func prewarm(

@@ -33,6 +33,9 @@ final class OutboundState {
             setError("")
         }
 
+        /// Requests its session sent again so far (see ``OutboundSession/retries``).
+        var retries: Int { made?.retries ?? 0 }
+
         /// The session, made on first use.
         var session: OutboundSession {
             if let made { return made }

@@ -23,6 +23,9 @@ public final class OutboundSession {
     private var writer = HTTPRequestWriter()
     private var parser: HTTPResponseParser
     private let io: UnsafeMutableRawBufferPointer
+    /// Requests sent again on a new connection after a reused one failed, so far (for the
+    /// host's metrics; wraps never in practice: one per request at most).
+    public private(set) var retries = 0
 
     public init(pool: ConnectionPool) {
         self.pool = pool
@@ -113,6 +116,7 @@ public final class OutboundSession {
                 // Go's rule: only a reused connection, once, and only where safe.
                 if reused, reuseAllowed, failure.retryable(replayable: replayable) {
                     reuseAllowed = false
+                    retries &+= 1
                     continue
                 }
                 throw failure.error

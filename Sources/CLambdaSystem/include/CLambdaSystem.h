@@ -41,6 +41,14 @@ int lh_open_read(const char *path);
 /* Milliseconds since the Unix epoch (CLOCK_REALTIME). */
 int64_t lh_now_ms(void);
 
+/* Microseconds on CLOCK_MONOTONIC (for durations; one vDSO call, no system call). */
+int64_t lh_monotonic_us(void);
+
+/* How long ago the kernel started this process, in microseconds (from /proc/self/stat's
+ * start time and CLOCK_BOOTTIME, so its resolution is one clock tick, 10 ms on Lambda),
+ * or -1 when it cannot be read. Reads one small file: call it once, not per invocation. */
+int64_t lh_process_age_us(void);
+
 /* Opens a blocking TCP connection with TCP_NODELAY to host:port, where host is an IPv4
  * or IPv6 literal or a name. Returns the socket, or -1 with errno set (or -2 when the
  * name does not resolve). */
