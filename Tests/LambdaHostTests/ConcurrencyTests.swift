@@ -157,6 +157,29 @@ import Testing
         #expect(Set(lines) == workers)
     }
 
+    @Test func workersThatKeepDyingEndTheSupervisor() throws {
+        let api = try ConcurrentRuntimeAPI(payloads: Array(repeating: "crash", count: 20))
+        let host = try host(api, concurrency: "2")
+        #expect(host.waitForExit() == 1)
+        let report = try #require(api.report())
+        // Each death is one invocation answered with its crash; the eleventh within 10 s ends it.
+        #expect(report.answered.count == 11, "stderr: \(host.stderr)")
+        #expect(report.answered.allSatisfy { $0.errorType == "Runtime.Crash" })
+        #expect(host.stderr.contains("more than 10 workers ended within 10 s"))
+        #expect(ProcessWatch.children(of: host.process.processIdentifier).isEmpty)
+    }
+
+    @Test func noWorkerOutlivesAKilledSupervisor() throws {
+        let api = try ConcurrentRuntimeAPI(payloads: [])
+        let host = try host(api, concurrency: "3")
+        let ready = api.waitFor { Set($0.nextPorts).count == 3 }
+        #expect(ready.map { Set($0.nextPorts).count } == 3, "stderr: \(host.stderr)")
+        let workers = ProcessWatch.children(of: host.process.processIdentifier)
+        #expect(workers.count == 3)
+        kill(host.process.processIdentifier, SIGKILL)
+        #expect(ProcessWatch.until(10) { workers.allSatisfy(ProcessWatch.isGone) })
+    }
+
     @Test(arguments: [nil, "1", "0", "abc", "5000"])
     func oneInvocationAtATimeOtherwise(concurrency: String?) throws {
         let api = try ConcurrentRuntimeAPI(payloads: Array(repeating: "wait", count: 3))
