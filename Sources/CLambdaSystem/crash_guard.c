@@ -132,7 +132,10 @@ static lh_report_target target_for(int phase) {
 /* Sends what `phase` owes, typed `type`, and logs the FATAL line with the outcome. */
 static void report(int phase, const char *type, const lh_text *message, const lh_text *frames, int64_t deadline) {
     lh_report_target target = target_for(phase);
-    int status = lh_report_send(&target, type, message, frames, deadline);
+    /* Of several worker processes, only the first to fail INIT posts the init error. */
+    int status = 0;
+    if (phase != LH_PHASE_INIT || lh_worker_claim_init_error())
+        status = lh_report_send(&target, type, message, frames, deadline);
     lh_report_log(&target, guard.json_logs, type, message, status);
 }
 

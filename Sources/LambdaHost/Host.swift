@@ -73,6 +73,8 @@ public final class Host {
                     + "Run it under Lambda, or point AWS_LAMBDA_RUNTIME_API at an emulator (see README.md)")
             lh_exit(1)
         }
+        // Before anything connects or starts a thread: returns in each worker process.
+        Supervisor.startIfConfigured(environment("AWS_LAMBDA_MAX_CONCURRENCY"))
         let client: RuntimeAPIClient
         do {
             client = try RuntimeAPIClient(endpoint: endpoint)
@@ -178,6 +180,10 @@ public final class Host {
 
     private func failInit(type: String, message: String) -> Never {
         HostLog.host(.fatal, "\(type): \(message)")
+        guard lh_worker_claim_init_error() != 0 else {
+            HostLog.host(.error, "another worker process has reported its init error; this one exits without reporting")
+            lh_exit(1)
+        }
         do {
             let status = try client.reportInitError(type: type, message: message)
             if status != 202 {

@@ -42,6 +42,8 @@ enum Shutdown {
     }
 
     private static func registerExtension(endpoint: String) {
+        // Of several worker processes, one registers for all: the name is the environment's.
+        guard lh_worker_claim_extension() != 0 else { return }
         do {
             let client = try RuntimeAPIClient(endpoint: endpoint)
             guard let identifier = try client.registerExtension(name: extensionName) else {

@@ -7,7 +7,13 @@ import LambdaRuntimeAPI
 /// (a leak of one string per invocation, since every trace id differs), so the variable
 /// lives in one buffer handed to `putenv` once and rewritten in place. Cost per
 /// invocation: one `memcpy` of the header.
+///
+/// Worker processes (AWS_LAMBDA_MAX_CONCURRENCY > 1) never set it: the trace id is in the
+/// invocation's struct only, as AWS's own clients do in that mode.
 final class TraceEnvironment {
+    /// False in a worker process (set by `Supervisor` before INIT).
+    nonisolated(unsafe) static var enabled = true
+
     private static let prefix: StaticString = "_X_AMZN_TRACE_ID="
     private let buffer: UnsafeMutablePointer<CChar>
     private let capacity: Int
@@ -27,6 +33,7 @@ final class TraceEnvironment {
 
     /// Sets the variable to `traceID`, or removes it when nil.
     func set(_ traceID: UnsafePointer<CChar>?) {
+        guard Self.enabled else { return }
         guard let traceID else {
             if installed {
                 unsetenv("_X_AMZN_TRACE_ID")

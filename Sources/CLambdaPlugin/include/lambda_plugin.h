@@ -220,8 +220,10 @@ struct lambda_invocation {
     /* The ARN the function was invoked with, alias or version included
      * (Lambda-Runtime-Invoked-Function-Arn). Never NULL; may be empty. */
     const char *invoked_function_arn;
-    /* The X-Ray trace header (Lambda-Runtime-Trace-Id), or NULL. The host also sets
-     * _X_AMZN_TRACE_ID to it for the duration of the invocation. */
+    /* The X-Ray trace header (Lambda-Runtime-Trace-Id), or NULL. With one invocation at a
+     * time the host also sets _X_AMZN_TRACE_ID to it for the duration of the invocation;
+     * with AWS_LAMBDA_MAX_CONCURRENCY > 1 it never sets that variable (it is the whole
+     * process's), and this field is the only place the trace id is (docs/concurrency.md). */
     const char *trace_id;
     /* The client context sent by a mobile SDK caller (Lambda-Runtime-Client-Context),
      * as JSON text, or NULL. */

@@ -31,6 +31,7 @@
 
 #include "lh_crash_guard.h"
 #include "lh_symbols.h"
+#include "lh_workers.h"
 
 /* errno of the calling thread (a macro in C, so Swift cannot read it). */
 int lh_errno(void);
