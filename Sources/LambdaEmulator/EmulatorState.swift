@@ -51,6 +51,8 @@ final class EmulatorState: @unchecked Sendable {
     var needRuntime: (@Sendable () -> Void)?
     /// The current runtime's phase: see `EmulatorState+Runtime.swift`.
     var runtime = RuntimePhase()
+    /// Set by ``handOver(with:)``: invocations not yet handed out belong to a successor.
+    var handingOver = false
 
     init(eventLoop: EventLoop, configuration: EmulatorConfiguration) {
         self.eventLoop = eventLoop
@@ -62,6 +64,10 @@ final class EmulatorState: @unchecked Sendable {
     var runtimeStateName: String { inflight.isEmpty ? "Ready" : "Running" }
 
     func enqueue(_ invocation: EmulatedInvocation, promise: EventLoopPromise<InvocationResult>) {
+        if handingOver {
+            promise.succeed(RuntimeAPIEmulator.handedOver)
+            return
+        }
         if let initError = runtime.initError {
             promise.succeed(initError)
             return
@@ -179,6 +185,13 @@ final class EmulatorState: @unchecked Sendable {
     func failQueued(with result: (Pending) -> InvocationResult) {
         for pending in queue { pending.promise.succeed(result(pending)) }
         queue.removeAll()
+    }
+
+    /// Answers every queued invocation, and every later one, with `result` at once; those
+    /// already handed out still get their runtime's answer.
+    func handOver(with result: InvocationResult) {
+        handingOver = true
+        failQueued { _ in result }
     }
 
     /// Answers every invocation, handed out or queued, with `result` (shutdown).

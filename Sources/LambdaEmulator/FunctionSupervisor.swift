@@ -85,7 +85,11 @@ public actor FunctionSupervisor {
             throw Retired()
         }
         if retiring { throw Retired() }
-        return try await emulator.invoke(invocation)
+        let result = try await emulator.invoke(invocation)
+        // Queued here but given up by `retire()` before a runtime took it: an INIT that
+        // never finishes, or a start cancelled while a dying runtime was still current.
+        if retiring && result == RuntimeAPIEmulator.handedOver { throw Retired() }
+        return result
     }
 
     /// Starts a runtime now rather than at the first invocation; `emulator.waitUntilReady()`
@@ -94,11 +98,13 @@ public actor FunctionSupervisor {
         try await startRuntimeIfNeeded()
     }
 
-    /// Lets the invocations already queued here finish, sends the rest (those waiting out
-    /// a back-off too) to the successor by throwing ``Retired``, then shuts down.
+    /// Lets the invocations already handed to the runtime finish, sends the rest (those
+    /// waiting out a back-off or queued for a runtime still in INIT) to the successor by
+    /// throwing ``Retired``, then shuts down.
     public func retire() async {
         retiring = true
         starting?.cancel()
+        await emulator.handOver()
         while admitted > 0 {
             await withCheckedContinuation { drained.append($0) }
         }

@@ -151,6 +151,17 @@ public final class RuntimeAPIEmulator: @unchecked Sendable {
         _ = gate.submit { self.state.needRuntime = action }
     }
 
+    /// What an invocation gets once ``handOver()`` has been called and it was not handed
+    /// to a runtime: its caller should take it elsewhere.
+    public static let handedOver = InvocationResult.failure(
+        type: "Runtime.Unavailable", message: "this build of the function was replaced before the invocation reached it")
+
+    /// Gives up the invocations not yet handed to a runtime, queued now or later: each is
+    /// answered ``handedOver`` at once. Those handed out still get their runtime's answer.
+    public func handOver() async {
+        await onLoop(()) { self.state.handOver(with: Self.handedOver) }
+    }
+
     /// What an invocation gets once the emulator is shutting down.
     static let shuttingDown = InvocationResult.failure(type: "Runtime.Shutdown", message: "the emulator is shutting down")
 

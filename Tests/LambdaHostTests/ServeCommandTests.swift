@@ -89,6 +89,53 @@ import Testing
         #expect(Self.stagedCopies(of: name).isEmpty, "left behind: \(Self.stagedCopies(of: name))")
     }
 
+    /// An invocation queued for a runtime still in INIT goes to the build that replaces
+    /// it, without waiting for that INIT: the old build only finishes what it was handed.
+    @Test func aReloadTakesOverAnInvocationQueuedForAnInitInProgress() throws {
+        let root = try TemporaryFolder()
+        let name = "libslowinit\(UInt32.random(in: 0...UInt32.max)).so"
+        let library = root.path + "/" + name
+        let marker = root.path + "/second-start"
+        // Build 1 exits in its first invocation; the runtime that replaces it then spends
+        // 60 s in INIT.
+        try compilePlugin(
+            """
+            #include <lambda_plugin.h>
+            #include <stdio.h>
+            #include <unistd.h>
+            __attribute__((constructor)) static void slow(void) {
+                if (access("\(marker)", F_OK) != 0) return;
+                fprintf(stderr, "slow INIT begins\\n");
+                fflush(stderr);
+                sleep(60);
+            }
+            LAMBDA_PLUGIN_DEFINE("slow", "1", NULL, NULL)
+            LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
+                fclose(fopen("\(marker)", "w"));
+                _exit(3);
+            }
+            """, to: library)
+        try Self.plugin(answering: "version 2", to: root.path + "/next.so")
+        let host = try HostProcess(
+            handler: nil, api: nil, arguments: ["serve", "--port", "0", "--init-timeout", "120", "--watch", "--handler", library])
+        let port = try #require(host.invokePort(), "serve did not start: \(host.stderr)")
+        #expect(host.waitForLog("watching"))
+        #expect(HTTPPost.invoke(port: port, "{}")?.body.contains("Runtime.ExitError") == true)
+        let waiting = Replies(count: 1)
+        let answered = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            waiting.set(0, HTTPPost.invoke(port: port, "{}"))
+            answered.signal()
+        }
+        #expect(host.waitForLog("slow INIT begins"), "\(host.stderr)")
+        #expect(rename(root.path + "/next.so", library) == 0)
+        #expect(host.waitForLog("reloaded \(library) (build 2)"), "\(host.stderr)")
+        #expect(answered.wait(timeout: .now() + 30) == .success)
+        #expect(waiting.get(0)?.body == "version 2", "\(waiting.get(0)?.body ?? "no answer")")
+        host.terminate()
+        #expect(host.waitForExit() == 128 + SIGTERM)
+    }
+
     @Test func watchingASystemLibraryShowsServesUsage() throws {
         let outcome = try runCommand(
             "/usr/bin/timeout", ["30", BuildProducts.host, "serve", "--port", "0", "--watch", "--handler", "libm.so.6:cbrt(f64)->f64"])
