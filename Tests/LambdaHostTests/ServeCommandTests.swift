@@ -73,19 +73,8 @@ import Testing
         for attempt in 1...5 {
             #expect(HTTPPost.invoke(port: port, "{}")?.body.contains("Runtime.ExitError") == true, "attempt \(attempt)")
         }
-        let waiting = Replies(count: 1)
-        let answered = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            waiting.set(0, HTTPPost.invoke(port: port, "{}"))
-            answered.signal()
-        }
         // A fixed build lands while that invocation waits out the back-off.
-        #expect(rename(root.path + "/next.so", library) == 0)
-        #expect(host.waitForLog("reloaded \(library) (build 2)"), "\(host.stderr)")
-        #expect(answered.wait(timeout: .now() + 30) == .success)
-        #expect(waiting.get(0)?.body == "version 2", "\(waiting.get(0)?.body ?? "no answer")")
-        host.terminate()
-        #expect(host.waitForExit() == 128 + SIGTERM)
+        Self.expectReloadAnswers(host, port: port, moving: root.path + "/next.so", to: library) {}
         #expect(Self.stagedCopies(of: name).isEmpty, "left behind: \(Self.stagedCopies(of: name))")
     }
 
@@ -121,14 +110,25 @@ import Testing
         let port = try #require(host.invokePort(), "serve did not start: \(host.stderr)")
         #expect(host.waitForLog("watching"))
         #expect(HTTPPost.invoke(port: port, "{}")?.body.contains("Runtime.ExitError") == true)
+        Self.expectReloadAnswers(host, port: port, moving: root.path + "/next.so", to: library) {
+            #expect(host.waitForLog("slow INIT begins"), "\(host.stderr)")
+        }
+    }
+
+    /// Sends an invocation from another thread, runs `meanwhile`, moves the build
+    /// answering "version 2" in place, and expects that build to answer the invocation;
+    /// then stops `host`.
+    static func expectReloadAnswers(
+        _ host: HostProcess, port: Int, moving next: String, to library: String, meanwhile: () -> Void
+    ) {
         let waiting = Replies(count: 1)
         let answered = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             waiting.set(0, HTTPPost.invoke(port: port, "{}"))
             answered.signal()
         }
-        #expect(host.waitForLog("slow INIT begins"), "\(host.stderr)")
-        #expect(rename(root.path + "/next.so", library) == 0)
+        meanwhile()
+        #expect(rename(next, library) == 0)
         #expect(host.waitForLog("reloaded \(library) (build 2)"), "\(host.stderr)")
         #expect(answered.wait(timeout: .now() + 30) == .success)
         #expect(waiting.get(0)?.body == "version 2", "\(waiting.get(0)?.body ?? "no answer")")
