@@ -30,7 +30,9 @@
 
 enum { max_frames = 24, reported_frames = 16 };
 
-static struct {
+/* What one worker (a thread answering invocations) is doing. With
+ * AWS_LAMBDA_MAX_CONCURRENCY > 1 in one process there is one per worker thread; else one. */
+struct guard_slot {
     _Atomic int phase;
     /* The invocation in flight (LH_PHASE_INVOKE, LH_PHASE_STREAM, LH_PHASE_SENDING). */
     const char *request_id;
@@ -38,6 +40,16 @@ static struct {
     const char *invocation_id;
     size_t invocation_id_size;
     _Atomic int stream_fd;
+};
+
+static struct guard_slot first_slot = {.stream_fd = -1};
+
+static int alternate_stack(void);
+
+static struct {
+    /* Set once at INIT (lh_guard_set_workers), before any worker thread starts. */
+    struct guard_slot *slots;
+    int slot_count;
     int installed;
     int json_logs;
     /* libgcc's unwinder, or NULL: no frames are listed then. */
@@ -51,9 +63,19 @@ static struct {
     /* Set while the reporter unwinds its stack: a fault then jumps back to `unwind`. */
     volatile sig_atomic_t unwinding;
     sigjmp_buf unwind;
-} guard = {.stream_fd = -1};
+} guard = {.slots = &first_slot, .slot_count = 1};
+
+/* The worker a host thread answers for (lh_guard_bind_thread), or -1: a crash on a worker's
+ * own thread is named as its handler's; the other invocations in flight are told that
+ * another one crashed the process. */
+static __thread int thread_worker = -1;
+
+static struct guard_slot *slot_at(int worker) {
+    return worker >= 0 && worker < guard.slot_count ? &guard.slots[worker] : &guard.slots[0];
+}
 
 static char message_data[4096];
+static char slot_message_data[4096 + 160];
 static char frames_data[reported_frames * 320];
 
 static const int guarded_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT};
@@ -65,11 +87,12 @@ static _Noreturn void park(void) {
     for (;;) pause();
 }
 
-void lh_guard_set_phase(int phase) {
-    int current = atomic_load_explicit(&guard.phase, memory_order_acquire);
+void lh_guard_set_phase(int worker, int phase) {
+    struct guard_slot *slot = slot_at(worker);
+    int current = atomic_load_explicit(&slot->phase, memory_order_acquire);
     for (;;) {
         if (current == LH_PHASE_REPORTING) park();
-        if (atomic_compare_exchange_weak_explicit(&guard.phase, &current, phase, memory_order_acq_rel,
+        if (atomic_compare_exchange_weak_explicit(&slot->phase, &current, phase, memory_order_acq_rel,
                                                   memory_order_acquire)) {
             /* The guard waited for what was being sent: it is whole now (a stream between
              * chunks, or an answer), and the guard takes over from here. */
@@ -79,37 +102,71 @@ void lh_guard_set_phase(int phase) {
     }
 }
 
-void lh_guard_begin(const char *request_id, size_t request_id_size, const char *invocation_id,
-                    size_t invocation_id_size) {
-    guard.request_id = request_id;
-    guard.request_id_size = request_id_size;
-    guard.invocation_id = invocation_id;
-    guard.invocation_id_size = invocation_id_size;
-    lh_guard_set_phase(LH_PHASE_INVOKE);
+void lh_guard_exiting(void) {
+    for (int i = 0; i < guard.slot_count; i++) lh_guard_set_phase(i, LH_PHASE_EXITING);
 }
 
-void lh_guard_stream_socket(int fd) { atomic_store_explicit(&guard.stream_fd, fd, memory_order_relaxed); }
+void lh_guard_begin(int worker, const char *request_id, size_t request_id_size, const char *invocation_id,
+                    size_t invocation_id_size) {
+    struct guard_slot *slot = slot_at(worker);
+    slot->request_id = request_id;
+    slot->request_id_size = request_id_size;
+    slot->invocation_id = invocation_id;
+    slot->invocation_id_size = invocation_id_size;
+    lh_guard_set_phase(worker, LH_PHASE_INVOKE);
+}
 
-static int current_phase(void) { return atomic_load_explicit(&guard.phase, memory_order_acquire); }
+void lh_guard_stream_socket(int worker, int fd) {
+    atomic_store_explicit(&slot_at(worker)->stream_fd, fd, memory_order_relaxed);
+}
+
+static int is_owed(int phase) {
+    return phase == LH_PHASE_INIT || phase == LH_PHASE_INVOKE || phase == LH_PHASE_STREAM ||
+           phase == LH_PHASE_SENDING || phase == LH_PHASE_WAITING;
+}
 
 void lh_guard_remember_libraries(const void *plugin) { lh_guard_libraries_snapshot(plugin); }
+
+int lh_guard_set_workers(int count) {
+    if (count > LH_GUARD_MAX_WORKERS) return EINVAL;
+    if (count <= 1 || guard.slot_count > 1) return 0;
+    struct guard_slot *slots = calloc((size_t)count, sizeof *slots);
+    if (slots == NULL) return ENOMEM;
+    for (int i = 0; i < count; i++) {
+        atomic_init(&slots[i].phase, i == 0 ? atomic_load(&first_slot.phase) : LH_PHASE_IDLE);
+        atomic_init(&slots[i].stream_fd, -1);
+    }
+    guard.slots = slots;
+    guard.slot_count = count;
+    return 0;
+}
+
+int lh_guard_bind_thread(int worker) {
+    thread_worker = worker;
+    /* Each thread needs its own alternate stack for the handler to run after a stack
+     * overflow; the main thread got one at install. */
+    if (!guard.installed) return 0;
+    stack_t current;
+    if (sigaltstack(NULL, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return 0;
+    return alternate_stack();
+}
 
 /* Claims the phase for a report: returns what it was, which says what is owed. While the
  * host sends (LH_PHASE_SENDING: an answer, or a chunk of a stream), the guard asks it to
  * stop when that is whole (LH_PHASE_WAITING) and waits until `deadline` for the phase it
  * then moves to; something still half sent at the deadline owes nothing (it is cut). */
-static int claim_phase(int64_t deadline) {
-    int current = atomic_load_explicit(&guard.phase, memory_order_acquire);
+static int claim_phase(struct guard_slot *slot, int64_t deadline) {
+    int current = atomic_load_explicit(&slot->phase, memory_order_acquire);
     for (;;) {
         int claim = LH_PHASE_REPORTING;
         if (current == LH_PHASE_SENDING) claim = LH_PHASE_WAITING;
         if (current == LH_PHASE_WAITING && lh_report_now_ms() < deadline) {
             struct timespec millisecond = {0, 1000000};
             nanosleep(&millisecond, NULL);
-            current = atomic_load_explicit(&guard.phase, memory_order_acquire);
+            current = atomic_load_explicit(&slot->phase, memory_order_acquire);
             continue;
         }
-        if (atomic_compare_exchange_weak_explicit(&guard.phase, &current, claim, memory_order_acq_rel,
+        if (atomic_compare_exchange_weak_explicit(&slot->phase, &current, claim, memory_order_acq_rel,
                                                   memory_order_acquire)) {
             if (claim == LH_PHASE_REPORTING) return current == LH_PHASE_WAITING ? LH_PHASE_SENDING : current;
             current = LH_PHASE_WAITING;
@@ -117,26 +174,65 @@ static int claim_phase(int64_t deadline) {
     }
 }
 
-static lh_report_target target_for(int phase) {
+static lh_report_target target_for(const struct guard_slot *slot, int phase) {
     lh_report_target target = {.phase = phase, .stream_fd = -1};
     if (phase == LH_PHASE_INVOKE || phase == LH_PHASE_STREAM || phase == LH_PHASE_SENDING || phase == LH_PHASE_ANSWERED) {
-        target.request_id = guard.request_id;
-        target.request_id_size = guard.request_id_size;
-        target.invocation_id = guard.invocation_id;
-        target.invocation_id_size = guard.invocation_id_size;
-        target.stream_fd = atomic_load_explicit(&guard.stream_fd, memory_order_relaxed);
+        target.request_id = slot->request_id;
+        target.request_id_size = slot->request_id_size;
+        target.invocation_id = slot->invocation_id;
+        target.invocation_id_size = slot->invocation_id_size;
+        target.stream_fd = atomic_load_explicit(&slot->stream_fd, memory_order_relaxed);
     }
     return target;
 }
 
-/* Sends what `phase` owes, typed `type`, and logs the FATAL line with the outcome. */
-static void report(int phase, const char *type, const lh_text *message, const lh_text *frames, int64_t deadline) {
-    lh_report_target target = target_for(phase);
+/* Sends what `phase` owes for `slot`, typed `type`, and logs the FATAL line with the
+ * outcome. */
+static void report(const struct guard_slot *slot, int phase, const char *type, const lh_text *message,
+                   const lh_text *frames, int64_t deadline) {
+    lh_report_target target = target_for(slot, phase);
     /* Of several worker processes, only the first to fail INIT posts the init error. */
     int status = 0;
     if (phase != LH_PHASE_INIT || lh_worker_claim_init_error())
         status = lh_report_send(&target, type, message, frames, deadline);
     lh_report_log(&target, guard.json_logs, type, message, status);
+}
+
+/* The worker whose handler failed, given the crashing thread: its own worker, or worker 0
+ * when there is only one (a plugin's thread then fails the one invocation), or -1. */
+static int culprit(void) { return guard.slot_count == 1 ? 0 : thread_worker; }
+
+/* Claims every worker's phase into `phases` (waiting for what each is sending until
+ * `deadline`), so that no worker sends anything more; returns the phase whose words open
+ * the message: the culprit's, or "no invocation" when the culprit is unknown. */
+static int claim_all(int *phases, int64_t deadline) {
+    for (int i = 0; i < guard.slot_count; i++) phases[i] = claim_phase(&guard.slots[i], deadline);
+    int worker = culprit();
+    return worker >= 0 ? phases[worker] : LH_PHASE_IDLE;
+}
+
+/* Reports `message` for every worker that owes an answer: the culprit's in those words,
+ * every other one after a sentence saying another invocation ended the process. When none
+ * owes anything, the line is logged once. */
+static void report_all(const int *phases, const char *type, const lh_text *message, const lh_text *frames) {
+    int reported = 0, worker = culprit();
+    for (int i = 0; i < guard.slot_count; i++) {
+        if (!is_owed(phases[i])) continue;
+        int64_t deadline = lh_report_now_ms() + LH_GUARD_REPLY_MS;
+        if (i == worker) {
+            report(&guard.slots[i], phases[i], type, message, frames, deadline);
+        } else {
+            lh_text shared = {slot_message_data, 0, sizeof slot_message_data};
+            text_str(&shared, "another invocation in this process ended it, and this one with it: ");
+            text_bytes(&shared, message->data, message->size);
+            report(&guard.slots[i], phases[i], type, &shared, frames, deadline);
+        }
+        reported = 1;
+    }
+    if (!reported) {
+        int first = worker >= 0 ? worker : 0;
+        report(&guard.slots[first], phases[first], type, message, frames, lh_report_now_ms() + LH_GUARD_REPLY_MS);
+    }
 }
 
 /* ---- Frames ------------------------------------------------------------------------ */
@@ -274,8 +370,8 @@ static void on_signal(int sig, siginfo_t *info, void *context) {
     /* A child the plugin forked owes nothing to the parent's invocation. */
     if (getpid() != guard.process) die(sig);
     if (!claim_thread(sig)) park();
-    int64_t deadline = lh_report_now_ms() + LH_GUARD_REPLY_MS;
-    int phase = claim_phase(deadline);
+    int phases[LH_GUARD_MAX_WORKERS];
+    int phase = claim_all(phases, lh_report_now_ms() + LH_GUARD_REPLY_MS);
     uintptr_t pc, sp;
     registers(context, &pc, &sp);
     lh_text message = {message_data, 0, sizeof message_data};
@@ -301,7 +397,7 @@ static void on_signal(int sig, siginfo_t *info, void *context) {
         lh_guard_name_address(&message, (uintptr_t)trace[caller], 1);
     }
     text_str(&message, "; the process ends with the signal and Lambda starts a new one");
-    report(phase, LH_CRASH_ERROR_TYPE, &message, &frames, deadline);
+    report_all(phases, LH_CRASH_ERROR_TYPE, &message, &frames);
     lh_flush_stdout_from_signal();
     die(sig);
 }
@@ -309,13 +405,13 @@ static void on_signal(int sig, siginfo_t *info, void *context) {
 static void on_exit_hook(int status, void *unused) {
     (void)unused;
     if (getpid() != guard.process || atomic_load(&guard.reporter) != 0) return;
-    int phase = current_phase();
-    if (phase != LH_PHASE_INIT && phase != LH_PHASE_INVOKE && phase != LH_PHASE_STREAM && phase != LH_PHASE_SENDING &&
-        phase != LH_PHASE_WAITING)
-        return;
+    int owed = 0;
+    for (int i = 0; i < guard.slot_count; i++)
+        owed |= is_owed(atomic_load_explicit(&guard.slots[i].phase, memory_order_acquire));
+    if (!owed) return;
     if (!claim_thread(0)) return;
-    int64_t deadline = lh_report_now_ms() + LH_GUARD_REPLY_MS;
-    phase = claim_phase(deadline);
+    int phases[LH_GUARD_MAX_WORKERS];
+    int phase = claim_all(phases, lh_report_now_ms() + LH_GUARD_REPLY_MS);
     lh_text message = {message_data, 0, sizeof message_data};
     lh_text frames = {frames_data, 0, sizeof frames_data};
     void *trace[max_frames];
@@ -329,26 +425,32 @@ static void on_exit_hook(int status, void *unused) {
         lh_guard_name_address(&message, (uintptr_t)trace[caller], 1);
     }
     text_str(&message, "; a plugin reports failures with host->fail() and returns instead of ending the process");
-    report(phase, LH_EXIT_ERROR_TYPE, &message, &frames, deadline);
+    report_all(phases, LH_EXIT_ERROR_TYPE, &message, &frames);
 }
 
 /* ---- Installing ---------------------------------------------------------------------- */
 
-int lh_guard_install(const char *host, uint16_t port, int json_logs) {
-    if (guard.installed) return 0;
-    guard.json_logs = json_logs;
-    guard.process = getpid();
-    atomic_store(&guard.phase, LH_PHASE_INIT);
-    int rc = lh_report_resolve(host, port);
-    if (rc != 0) return rc;
-    /* The alternate stack lets the handler run after a stack overflow. */
+/* Gives the calling thread an alternate signal stack, so that the handler can run after
+ * a stack overflow. */
+static int alternate_stack(void) {
     long minimum = sysconf(_SC_SIGSTKSZ);
     size_t size = 64 * 1024;
     if (minimum > 0 && (size_t)minimum * 4 > size) size = (size_t)minimum * 4;
     void *stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (stack == MAP_FAILED) return errno;
     stack_t alternate = {.ss_sp = stack, .ss_size = size};
-    if (sigaltstack(&alternate, NULL) != 0) return errno;
+    return sigaltstack(&alternate, NULL) == 0 ? 0 : errno;
+}
+
+int lh_guard_install(const char *host, uint16_t port, int json_logs) {
+    if (guard.installed) return 0;
+    guard.json_logs = json_logs;
+    guard.process = getpid();
+    atomic_store(&first_slot.phase, LH_PHASE_INIT);
+    int rc = lh_report_resolve(host, port);
+    if (rc != 0) return rc;
+    rc = alternate_stack();
+    if (rc != 0) return rc;
     /* The unwinder, looked up in libgcc_s only (the Swift runtime has loaded it already):
      * nothing is loaded or unwound at INIT, and nothing needs loading in a crash. */
     void *libgcc = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NOLOAD);
@@ -374,5 +476,5 @@ void lh_guard_initialized(void) {
      * those the plugin's constructors, C++ statics and init hook registered, so that an
      * exit() during an invocation is reported before any of them can block or exit. */
     if (guard.installed) on_exit(on_exit_hook, NULL);
-    lh_guard_set_phase(LH_PHASE_IDLE);
+    for (int i = 0; i < guard.slot_count; i++) lh_guard_set_phase(i, LH_PHASE_IDLE);
 }

@@ -97,7 +97,9 @@ static void *thread_main(void *raw) {
     return NULL;
 }
 
-int lh_thread_start(void (*fn)(void *), void *arg) {
+int lh_thread_start(void (*fn)(void *), void *arg) { return lh_thread_start_sized(fn, arg, 256 * 1024); }
+
+int lh_thread_start_sized(void (*fn)(void *), void *arg, size_t stack_bytes) {
     struct thread_start *start = malloc(sizeof *start);
     if (start == NULL) return ENOMEM;
     start->fn = fn;
@@ -105,7 +107,7 @@ int lh_thread_start(void (*fn)(void *), void *arg) {
     pthread_attr_t attributes;
     pthread_attr_init(&attributes);
     pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attributes, 256 * 1024);
+    pthread_attr_setstacksize(&attributes, stack_bytes);
     pthread_t thread;
     int rc = pthread_create(&thread, &attributes, thread_main, start);
     pthread_attr_destroy(&attributes);
@@ -131,10 +133,6 @@ lh_mutex *lh_mutex_create(void) {
 void lh_mutex_lock(lh_mutex *mutex) { pthread_mutex_lock(&mutex->mutex); }
 void lh_mutex_unlock(lh_mutex *mutex) { pthread_mutex_unlock(&mutex->mutex); }
 
-static pthread_mutex_t answer_mutex = PTHREAD_MUTEX_INITIALIZER;
-
-void lh_answer_lock(void) { pthread_mutex_lock(&answer_mutex); }
-void lh_answer_unlock(void) { pthread_mutex_unlock(&answer_mutex); }
 
 static void (*sigterm_callback)(void);
 
@@ -163,7 +161,7 @@ int lh_watch_sigterm(void (*on_sigterm)(void)) {
 }
 
 void lh_exit(int code) {
-    lh_guard_set_phase(LH_PHASE_EXITING);
+    lh_guard_exiting();
     exit(code);
 }
 
@@ -178,7 +176,7 @@ void lh_flush_stdout_from_signal(void) {
 
 static void exit_zero(int signal_number) {
     (void)signal_number;
-    lh_guard_set_phase(LH_PHASE_EXITING);
+    lh_guard_exiting();
     lh_flush_stdout_from_signal();
     _exit(0);
 }
@@ -224,3 +222,15 @@ int lh_exec_sibling(const char *name, char *const argv[]) {
     return -1;
 }
 
+
+void lh_sleep_ms(int64_t milliseconds) {
+    struct timespec wait = {(time_t)(milliseconds / 1000), (long)(milliseconds % 1000) * 1000000L};
+    while (nanosleep(&wait, &wait) != 0 && errno == EINTR) {
+    }
+}
+
+static __thread const char *log_request_id;
+
+void lh_log_set_request_id(const char *request_id) { log_request_id = request_id; }
+
+const char *lh_log_request_id(void) { return log_request_id; }

@@ -14,6 +14,7 @@
 struct shared_page {
     _Atomic pid_t init_error_worker;
     _Atomic int extension_claimed;
+    _Atomic int model;
 };
 
 static struct shared_page *shared;
@@ -29,6 +30,7 @@ int lh_supervisor_prepare(void) {
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGUSR1);
     return pthread_sigmask(SIG_BLOCK, &set, &mask_before);
 }
 
@@ -47,6 +49,7 @@ int lh_supervisor_wait(int timeout_ms) {
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGUSR1);
     for (;;) {
         int sig;
         if (timeout_ms < 0) {
@@ -88,4 +91,12 @@ int lh_worker_claim_extension(void) {
     if (shared == NULL) return 1;
     int none = 0;
     return atomic_compare_exchange_strong(&shared->extension_claimed, &none, 1);
+}
+
+int lh_supervisor_model(void) { return shared ? atomic_load(&shared->model) : LH_MODEL_UNDECIDED; }
+
+void lh_worker_announce_model(int model) {
+    if (shared == NULL) return;
+    int undecided = LH_MODEL_UNDECIDED;
+    if (atomic_compare_exchange_strong(&shared->model, &undecided, model)) kill(supervisor, SIGUSR1);
 }

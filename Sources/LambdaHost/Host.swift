@@ -11,7 +11,9 @@ import LambdaRuntimeAPI
 /// INIT does only what the first invocation needs: parse `_HANDLER`, `dlopen` the
 /// plugin, check its descriptor, run its init hook, and (only for a plugin with a
 /// shutdown hook) register for SIGTERM. No thread pool, event loop or Foundation. Each
-/// failure is posted to `/runtime/init/error` before the host exits with status 1.
+/// failure is posted to `/runtime/init/error` before the host exits with status 1. Then
+/// ``Worker``s answer invocations: one, or N threads for a thread-safe plugin when
+/// `AWS_LAMBDA_MAX_CONCURRENCY` asks for N (docs/concurrency.md).
 public final class Host {
     /// Where the host reads its configuration: Lambda's environment variables.
     public struct Configuration: Sendable {
@@ -38,27 +40,32 @@ public final class Host {
 
     private let configuration: Configuration
     private let client: RuntimeAPIClient
-    private let state: InvocationState
-    private let trace = TraceEnvironment()
-    private let slots: InvocationSlots
+    /// The invocations to run at once (`AWS_LAMBDA_MAX_CONCURRENCY` in a worker process,
+    /// else 1); threads only for a plugin that declares itself thread-safe.
+    private let concurrency: Int
     /// `LAMBDA_HOST_METRICS` settings (nil: metrics off), and what INIT measured for them.
     private let metricsSettings: MetricsSettings?
     private var phases = HostMetrics.InitPhases()
 
-    private init(configuration: Configuration, client: RuntimeAPIClient, metrics: MetricsSettings?, phases: HostMetrics.InitPhases) {
+    private init(
+        configuration: Configuration, client: RuntimeAPIClient, concurrency: Int, metrics: MetricsSettings?,
+        phases: HostMetrics.InitPhases
+    ) {
         self.configuration = configuration
+        self.concurrency = concurrency
         metricsSettings = metrics
         self.phases = phases
         self.client = client
-        state = InvocationState(client: client)
-        slots = InvocationSlots(host: HostServices.table)
-        HostServices.state = state
     }
 
     /// Runs the runtime with Lambda's environment; never returns.
     public static func main() -> Never {
         lh_stdout_line_buffered()
-        HostLog.configure(format: environment("AWS_LAMBDA_LOG_FORMAT"), level: environment("AWS_LAMBDA_LOG_LEVEL"))
+        let maxConcurrency = environment("AWS_LAMBDA_MAX_CONCURRENCY")
+        // Lambda Managed Instances take JSON logs only: the default there.
+        let concurrent = Supervisor.workerCount(maxConcurrency).count > 1
+        HostLog.configure(
+            format: environment("AWS_LAMBDA_LOG_FORMAT") ?? (concurrent ? "JSON" : nil), level: environment("AWS_LAMBDA_LOG_LEVEL"))
         let metrics = HostMetrics.settings()
         var phases = HostMetrics.InitPhases()
         if metrics != nil {
@@ -74,7 +81,7 @@ public final class Host {
             lh_exit(1)
         }
         // Before anything connects or starts a thread: returns in each worker process.
-        Supervisor.startIfConfigured(environment("AWS_LAMBDA_MAX_CONCURRENCY"))
+        let concurrency = Supervisor.startIfConfigured(maxConcurrency)
         let client: RuntimeAPIClient
         do {
             client = try RuntimeAPIClient(endpoint: endpoint)
@@ -86,15 +93,17 @@ public final class Host {
         if guardStatus != 0 {
             HostLog.host(.warn, "cannot install the crash guard (error \(guardStatus)); a crash will not be reported")
         }
-        let host = Host(configuration: configuration, client: client, metrics: metrics, phases: phases)
+        let host = Host(configuration: configuration, client: client, concurrency: concurrency, metrics: metrics, phases: phases)
         let handler = host.initialize()
-        host.state.initializing = false
+        HostServices.initializing = false
         lh_guard_initialized()
-        host.run(handler, metrics: host.startMetrics(handler))
+        let hostMetrics = host.startMetrics(handler)
+        Worker.startThreads(handler, metrics: hostMetrics)
+        Worker.all[0].run(handler, metrics: hostMetrics)
     }
 
     /// What answers invocations: a plugin, or a plain C function called through libffi.
-    enum Handler {
+    enum Handler: @unchecked Sendable {
         case plugin(LoadedPlugin)
         case function(DynamicHandler)
     }
@@ -121,6 +130,7 @@ public final class Host {
                 let loading = measuring ? lh_monotonic_us() : 0
                 plugin = try LoadedPlugin.load(spec: spec, locator: locator)
                 if measuring { phases.pluginLoad = lh_monotonic_us() - loading }
+                chooseModel(threadSafe: plugin.isThreadSafe)
             } catch {
                 // Not a plugin: the library may declare the function's signature itself.
                 guard error.code == .missingEntryPoint,
@@ -145,17 +155,17 @@ public final class Host {
             let status = initHook(HostServices.table, &pluginState)
             if measuring { phases.initHook = lh_monotonic_us() - hookStarted }
             if status != LAMBDA_OK {
-                let reported = state.initFailure
+                let reported = HostServices.initFailure
                 failInit(
                     type: reported?.type ?? PluginLoadError.Code.initFailed.errorType,
                     message: reported?.message
                         ?? "the init hook of plugin '\(plugin.name)' returned \(status) without naming the failure")
             }
         }
+        makeWorkers(pluginState: pluginState)
         if plugin.shutdownHook != nil {
             Shutdown.ready(state: pluginState, endpoint: configuration.runtimeAPI ?? "")
         }
-        slots.pluginState = pluginState
         if !OutboundServices.configuration.prewarm.isEmpty { OutboundServices.state.prewarmFromEnvironment() }
         // Again: the init hook may have loaded libraries of its own.
         if plugin.initHook != nil { lh_guard_remember_libraries(handlerAddress) }
@@ -172,10 +182,33 @@ public final class Host {
         let loading = metricsSettings != nil ? lh_monotonic_us() : 0
         let function = try DynamicHandler(spec: spec, signature: signature, locator: locator)
         if metricsSettings != nil { phases.pluginLoad = lh_monotonic_us() - loading }
+        chooseModel(threadSafe: false)
+        makeWorkers(pluginState: nil)
         lh_exit_on_sigterm()
         lh_guard_remember_libraries(function.function)
         HostLog.host(.debug, "calling \(function.call.signature.text) in \(function.library.path)")
         return .function(function)
+    }
+
+    /// With several invocations at once: tells the supervisor whether this worker runs
+    /// them all on threads (a thread-safe plugin) or other worker processes are needed.
+    private func chooseModel(threadSafe: Bool) {
+        guard concurrency > 1 else { return }
+        Worker.concurrent = true
+        lh_worker_announce_model(threadSafe ? LH_MODEL_THREADS : LH_MODEL_PROCESSES)
+        guard threadSafe else { return }
+        Worker.count = concurrency
+        let status = lh_guard_set_workers(Int32(concurrency))
+        if status != 0 { HostLog.host(.warn, "the crash guard follows one worker only (error \(status))") }
+    }
+
+    /// Makes the workers, with the Runtime API connection INIT used for the first.
+    private func makeWorkers(pluginState: UnsafeMutableRawPointer?) {
+        do {
+            try Worker.makeAll(client: client, endpoint: configuration.runtimeAPI ?? "", pluginState: pluginState)
+        } catch {
+            failInit(type: ErrorTypes.invalidConfiguration, message: error.description)
+        }
     }
 
     private func failInit(type: String, message: String) -> Never {
@@ -206,75 +239,6 @@ public final class Host {
         let metrics = HostMetrics.make(metricsSettings, plugin: name)
         metrics?.initialized(phases)
         return metrics
-    }
-
-    // MARK: Invocations
-
-    private func run(_ handler: Handler, metrics: HostMetrics?) -> Never {
-        while true {
-            do {
-                let next = try client.next()
-                let received = metrics == nil ? 0 : lh_monotonic_us()
-                if next.eventTooLarge {
-                    try state.reject(
-                        next, type: ErrorTypes.eventTooLarge,
-                        message: "the event is \(next.reply.bodyLength) bytes; Lambda accepts at most \(RuntimeAPIClient.maxEventBytes)")
-                    continue
-                }
-                guard let deadline = next.deadlineMs else {
-                    try state.reject(
-                        next, type: ErrorTypes.malformedInvocation,
-                        message: "the invocation has no valid Lambda-Runtime-Deadline-Ms header")
-                    continue
-                }
-                let traceID = next.cString(next.reply.traceID)
-                trace.set(traceID)
-                let body = next.body
-                let requestID = next.bytes(of: next.reply.requestID)
-                let invocationID = next.bytes(of: next.reply.invocationID)
-                // From here a crash or an exit() is reported as this invocation's error.
-                lh_guard_begin(
-                    requestID.baseAddress?.assumingMemoryBound(to: CChar.self), requestID.count,
-                    invocationID.baseAddress?.assumingMemoryBound(to: CChar.self), invocationID.count)
-                var handled: Int64 = 0
-                switch handler {
-                case .plugin(let plugin):
-                    let slot = slots.start(
-                        lambda_invocation(
-                            struct_size: 0, reserved: 0, host: nil, state: nil,
-                            payload: body.baseAddress?.assumingMemoryBound(to: CChar.self) ?? InvocationSlots.empty,
-                            payload_size: body.count, request_id: next.cString(next.reply.requestID),
-                            deadline_ms: deadline,
-                            invoked_function_arn: next.cString(next.reply.functionARN) ?? InvocationSlots.empty,
-                            trace_id: traceID, client_context: next.cString(next.reply.clientContext),
-                            cognito_identity: next.cString(next.reply.cognitoIdentity),
-                            tenant_id: next.cString(next.reply.tenantID), host_private: nil))
-                    lh_answer_lock()
-                    state.begin(next, slot: slot)
-                    lh_answer_unlock()
-                    lh_invocation_lock()
-                    let handlerStarted = metrics == nil ? 0 : lh_monotonic_us()
-                    let status = plugin.handler(slot)
-                    handled = metrics == nil ? 0 : lh_monotonic_us() - handlerStarted
-                    lh_invocation_unlock()
-                    lh_answer_lock()
-                    state.handlerReturned()
-                    slots.retire(slot)
-                    lh_answer_unlock()
-                    try state.finish(handlerStatus: status, handlerName: plugin.handlerName)
-                case .function(let function):
-                    state.begin(next)
-                    let handlerStarted = metrics == nil ? 0 : lh_monotonic_us()
-                    function.handle(body, state: state)
-                    handled = metrics == nil ? 0 : lh_monotonic_us() - handlerStarted
-                    try state.finish(handlerStatus: LAMBDA_OK, handlerName: function.name)
-                }
-                metrics?.invoked(requestID: requestID, received: received, handler: handled, eventBytes: body.count, state: state)
-            } catch {
-                HostLog.host(.fatal, "\(error.description); exiting")
-                lh_exit(1)
-            }
-        }
     }
 }
 

@@ -50,11 +50,13 @@ public enum HostLog {
     /// Whether a line at `level` would be written.
     public static func enabled(_ level: Level) -> Bool { level.rawValue >= threshold.rawValue }
 
-    /// Logs a line of the host's own.
+    /// Logs a line of the host's own; with several invocations at once, it carries the
+    /// request id of the one its thread runs (`lh_log_set_request_id`), if any.
     public static func host(_ level: Level, _ message: String) {
         guard enabled(level) else { return }
         var text = message
-        text.withUTF8 { write(level, requestID: nil, message: UnsafeRawBufferPointer($0), logger: "lambda-host") }
+        let requestID = lh_log_request_id()
+        text.withUTF8 { write(level, requestID: requestID, message: UnsafeRawBufferPointer($0), logger: "lambda-host") }
     }
 
     /// Writes one line.

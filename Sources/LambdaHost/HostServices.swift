@@ -5,18 +5,22 @@ import CLambdaSystem
 /// invocation in flight.
 ///
 /// Every call that names an invocation is checked against the struct of the handler
-/// running now, by pointer value and under the answer lock: a call made with the pointer
+/// running now on the worker whose ring holds that pointer (``Worker/owner(of:)``), by
+/// pointer value and under that worker's answer lock: a call made with the pointer
 /// of an invocation that is over (from a plugin's thread, after its handler returned) or
 /// with a pointer that is not the host's is refused with `LAMBDA_E_INVALID` and logged,
 /// and nothing is read through that pointer. `log` with such a pointer logs the line
 /// without a request id.
 ///
-/// The table is built once and lives for the life of the process. Each call costs an
-/// uncontended lock, a pointer comparison and the work it does; nothing allocates but
-/// `fail` (its strings) and `log` (its line).
+/// The table is built once and lives for the life of the process. Each call costs a
+/// subtraction and a division to find the worker, an uncontended lock, a pointer
+/// comparison and the work it does; nothing allocates but `fail` (its strings) and `log`
+/// (its line).
 enum HostServices {
-    /// The state of the running host.
-    nonisolated(unsafe) static var state: InvocationState?
+    /// INIT is under way: `fail(NULL, ...)` may name an init failure.
+    nonisolated(unsafe) static var initializing = true
+    /// What the init hook reported through `fail(NULL, ...)`.
+    nonisolated(unsafe) static var initFailure: (type: String, message: String)?
 
     /// The table, allocated once.
     nonisolated(unsafe) static let table: UnsafeMutablePointer<lambda_host_api> = {
@@ -39,22 +43,25 @@ enum HostServices {
         return table
     }()
 
-    /// Runs `body` under the answer lock when `invocation` is the handler's own struct;
-    /// otherwise logs the refused call and returns `LAMBDA_E_INVALID`.
+    /// Runs `body` under its worker's answer lock when `invocation` is the struct of a
+    /// handler running now; otherwise logs the refused call and returns `LAMBDA_E_INVALID`.
     private static func withCurrent(
         _ invocation: UnsafePointer<lambda_invocation>?,
         _ call: StaticString,
         _ body: (InvocationState) -> lambda_status
     ) -> lambda_status {
-        guard let state else { return LAMBDA_E_INVALID }
-        lh_answer_lock()
-        guard let invocation, state.isCurrent(invocation) else {
-            lh_answer_unlock()
+        guard let invocation, let worker = Worker.owner(of: invocation) else {
             refused(call, invocation)
             return LAMBDA_E_INVALID
         }
-        let status = body(state)
-        lh_answer_unlock()
+        lh_mutex_lock(worker.answerLock)
+        guard worker.state.isCurrent(invocation) else {
+            lh_mutex_unlock(worker.answerLock)
+            refused(call, invocation)
+            return LAMBDA_E_INVALID
+        }
+        let status = body(worker.state)
+        lh_mutex_unlock(worker.answerLock)
         return status
     }
 
@@ -84,14 +91,14 @@ enum HostServices {
             return withCurrent(invocation, "fail") { $0.fail(type: typeText, message: messageText) }
         }
         // Only the init hook may name a failure without an invocation.
-        guard let state, state.initializing else {
+        guard initializing else {
             HostLog.host(
                 .warn,
                 "host->fail(NULL, ...) was called after INIT, and was refused (LAMBDA_E_INVALID): "
                     + "only the init hook may fail without an invocation (\(typeText): \(messageText))")
             return LAMBDA_E_INVALID
         }
-        state.initFailure = (typeText, messageText)
+        initFailure = (typeText, messageText)
         return LAMBDA_OK
     }
 
@@ -101,15 +108,15 @@ enum HostServices {
             let clamped = HostLog.Level(rawValue: min(max(level, 0), 5)) ?? .info
             guard HostLog.enabled(clamped) else { return }
             let text = UnsafeRawBufferPointer(start: message, count: size)
-            guard let invocation, let state else {
+            guard let invocation, let worker = Worker.owner(of: invocation) else {
                 HostLog.write(clamped, requestID: nil, message: text, logger: nil)
                 return
             }
             // The request id is read only from the live struct, and only while it is live.
-            lh_answer_lock()
-            let requestID = state.isCurrent(invocation) ? invocation.pointee.request_id : nil
-            HostLog.write(clamped, requestID: requestID, message: text, logger: nil)
-            lh_answer_unlock()
+            worker.answering {
+                let requestID = worker.state.isCurrent(invocation) ? invocation.pointee.request_id : nil
+                HostLog.write(clamped, requestID: requestID, message: text, logger: nil)
+            }
         }
 
     private static let streamBegin: @convention(c) (UnsafePointer<lambda_invocation>?, UnsafePointer<CChar>?)
@@ -128,11 +135,11 @@ enum HostServices {
     }
 
     private static let remainingTime: @convention(c) (UnsafePointer<lambda_invocation>?) -> Int64 = { invocation in
-        guard let invocation, let state else { return 0 }
-        lh_answer_lock()
-        defer { lh_answer_unlock() }
-        guard state.isCurrent(invocation) else { return 0 }
-        let (left, overflow) = invocation.pointee.deadline_ms.subtractingReportingOverflow(lh_now_ms())
-        return overflow ? 0 : max(0, left)
+        guard let invocation, let worker = Worker.owner(of: invocation) else { return 0 }
+        return worker.answering {
+            guard worker.state.isCurrent(invocation) else { return 0 }
+            let (left, overflow) = invocation.pointee.deadline_ms.subtractingReportingOverflow(lh_now_ms())
+            return overflow ? 0 : max(0, left)
+        }
     }
 }

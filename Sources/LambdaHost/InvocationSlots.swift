@@ -12,7 +12,7 @@ import CLambdaSystem
 /// deadline has passed, so a late `inv->host->respond(inv, ...)` reaches the host and is
 /// refused, instead of reading memory the next invocation has reused.
 ///
-/// Cost: 104 KiB of heap, touched one slot at a time (a page per 39 invocations); per
+/// Each worker has its own ring (``Worker``). Cost: 104 KiB of heap per worker, touched one slot at a time (a page per 39 invocations); per
 /// invocation, the same stores as filling one reused struct, plus retiring it.
 final class InvocationSlots {
     /// How many invocations in a row get distinct addresses.
@@ -24,10 +24,11 @@ final class InvocationSlots {
     /// What the init hook stored, handed back in every invocation.
     var pluginState: UnsafeMutableRawPointer?
 
-    init(host: UnsafePointer<lambda_host_api>) {
+    /// A ring of ``count`` structs at `base` (untouched until used: a slot is only ever
+    /// handed out filled, by `start()`), owned by whoever allocated it.
+    init(host: UnsafePointer<lambda_host_api>, base: UnsafeMutablePointer<lambda_invocation>) {
         self.host = host
-        // Untouched until used: a slot is only ever handed out filled, by start().
-        slots = .allocate(capacity: Self.count)
+        slots = base
     }
 
     /// The next slot, filled from `invocation`'s fields (each points into the Runtime API

@@ -11,16 +11,17 @@ import LambdaRuntimeAPI
 /// also keeps the crash guard's phase, so that a crash is reported only while an answer
 /// is still owed.
 ///
-/// Calls that come through the host services run under the answer lock (see
-/// ``HostServices``), so a plugin's thread never races the run loop here.
+/// One per worker. Calls that come through the host services run under that worker's
+/// answer lock (see ``HostServices``), so a plugin's thread never races the worker's loop
+/// here.
 final class InvocationState {
     let client: RuntimeAPIClient
+    /// The worker this state belongs to, as the crash guard numbers it.
+    let worker: Int32
     /// The invocation being handled, from `begin` to the end of `finish`.
     private(set) var current: NextInvocation?
     /// The struct handed to the handler, while the handler runs; nil otherwise.
     private(set) var slot: UnsafeMutablePointer<lambda_invocation>?
-    /// INIT is under way: `fail(NULL, ...)` may name an init failure.
-    var initializing = true
     private var answered = false
     /// The answer is a stream, begun and not yet ended.
     private var streamOpen = false
@@ -32,11 +33,9 @@ final class InvocationState {
     private(set) var responseBytes = 0
     /// The answer was an error, for the metrics.
     private(set) var answeredWithError = false
-    /// What the init hook reported through `fail(NULL, ...)`.
-    var initFailure: (type: String, message: String)?
-
-    init(client: RuntimeAPIClient) {
+    init(client: RuntimeAPIClient, worker: Int32) {
         self.client = client
+        self.worker = worker
     }
 
     /// Starts an invocation; `slot` is what its handler receives (nil for a function
@@ -49,6 +48,7 @@ final class InvocationState {
         awaitingReply = false
         responseBytes = 0
         answeredWithError = false
+        lostService = nil
     }
 
     /// Whether `invocation` is the struct of the handler running now.
@@ -72,7 +72,7 @@ final class InvocationState {
         do {
             try guarded(then: LH_PHASE_STREAM) { () throws(RuntimeAPIError) in
                 try client.sendStreamHead(contentType: contentType, for: invocation)
-                lh_guard_stream_socket(client.connection.socket)
+                lh_guard_stream_socket(worker, client.connection.socket)
             }
             streamOpen = true
             awaitingReply = true
@@ -183,14 +183,14 @@ final class InvocationState {
     private func guarded(
         then phase: Int32 = LH_PHASE_ANSWERED, _ send: () throws(RuntimeAPIError) -> Void
     ) throws(RuntimeAPIError) {
-        lh_guard_set_phase(LH_PHASE_SENDING)
+        lh_guard_set_phase(worker, LH_PHASE_SENDING)
         do {
             try send()
         } catch {
-            lh_guard_set_phase(LH_PHASE_ANSWERED)
+            lh_guard_set_phase(worker, LH_PHASE_ANSWERED)
             throw error
         }
-        lh_guard_set_phase(phase)
+        lh_guard_set_phase(worker, phase)
     }
 
     /// Ends the invocation after its handler returned `status`: answers it if the
@@ -200,7 +200,7 @@ final class InvocationState {
     func finish(handlerStatus status: lambda_status, handlerName: String) throws(RuntimeAPIError) {
         defer {
             current = nil
-            lh_guard_set_phase(LH_PHASE_IDLE)
+            lh_guard_set_phase(worker, LH_PHASE_IDLE)
         }
         if let lostService { throw lostService }
         if streamOpen {

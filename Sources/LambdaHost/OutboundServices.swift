@@ -5,10 +5,11 @@ import LambdaOutbound
 
 /// The ABI 1.2 host services: `http_request`, `http_prewarm` and `last_error`.
 ///
-/// A call names an invocation (checked by pointer value under the answer lock, as every
-/// host service does) or none (NULL: the init and shutdown hooks, a plugin's own threads).
-/// Calls of one kind are serialised on its lane, so the response a plugin reads stays put
-/// until its next request. Every size and count of the C structs is checked before
+/// A call names an invocation (checked by pointer value under its worker's answer lock,
+/// as every host service does) or none (NULL: the init and shutdown hooks, a plugin's own
+/// threads). Calls of one kind are serialised on its lane (one per worker, and one for
+/// calls without an invocation), so the response a plugin reads stays put until its next
+/// request, and workers never wait for each other's calls. Every size and count of the C structs is checked before
 /// anything is read through them; a malformed request gets `LAMBDA_E_INVALID` and a WARN
 /// line.
 enum OutboundServices {
@@ -61,7 +62,7 @@ enum OutboundServices {
         _ body: (OutboundState, OutboundState.Lane, Int64, Int64) -> lambda_status
     ) -> lambda_status {
         let outbound = state
-        let lane = invocation == nil ? outbound.unattached : outbound.invocations
+        let lane = outbound.lane(of: invocation)
         // Only an invocation's requests are counted, and only with metrics on.
         let counters = counted && invocation != nil ? OutboundServices.counters : nil
         // Taken before the lane's lock: time spent waiting for another thread's call counts.
@@ -90,8 +91,8 @@ enum OutboundServices {
             }
             try outbound.pool.prewarm(parsed, deadline: deadline)
             lane.setError("")
-            // The lane already held: warm the invocations' lane only when it is another.
-            if lane !== outbound.invocations { outbound.invocations.warmUp(parsed) }
+            // The lane already held: warm the invocations' lanes, but not that one again.
+            for other in outbound.invocations where other !== lane { other.warmUp(parsed) }
             return LAMBDA_OK
         } catch {
             if error.code == .invalidRequest { return invalid(lane, "http_prewarm", error.message) }
@@ -101,8 +102,7 @@ enum OutboundServices {
     }
 
     static let lastError: @convention(c) (UnsafePointer<lambda_invocation>?) -> UnsafePointer<CChar>? = { invocation in
-        let outbound = state
-        let lane = invocation == nil ? outbound.unattached : outbound.invocations
+        let lane = state.lane(of: invocation)
         lh_mutex_lock(lane.mutex)
         defer { lh_mutex_unlock(lane.mutex) }
         return lane.errorText
@@ -118,17 +118,21 @@ enum OutboundServices {
             lane.trace.set(nil)
             return started + (shuttingDown ? shutdownRequestMilliseconds : configuration.initRequestMilliseconds)
         }
-        guard let host = HostServices.state else { return nil }
-        lh_answer_lock()
-        guard host.isCurrent(invocation) else {
-            lh_answer_unlock()
+        guard let worker = Worker.owner(of: invocation) else {
+            HostServices.refused(call, invocation)
+            lane.setError("the invocation is over (its handler has returned) or was never handed out by the host")
+            return nil
+        }
+        lh_mutex_lock(worker.answerLock)
+        guard worker.state.isCurrent(invocation) else {
+            lh_mutex_unlock(worker.answerLock)
             HostServices.refused(call, invocation)
             lane.setError("the invocation is over (its handler has returned) or was never handed out by the host")
             return nil
         }
         lane.trace.set(invocation.pointee.trace_id)
         let (left, overflow) = invocation.pointee.deadline_ms.subtractingReportingOverflow(lh_now_ms())
-        lh_answer_unlock()
+        lh_mutex_unlock(worker.answerLock)
         return now + (overflow ? 0 : max(0, left))
     }
 

@@ -3,9 +3,10 @@ import CLambdaPlugin
 import CLambdaSystem
 import LambdaOutbound
 
-/// The host's outbound HTTP: one connection pool for the process, and a session (last
-/// response, last error) per kind of caller: one for invocations, one for calls made
-/// without an invocation (the init and shutdown hooks, a plugin's own threads).
+/// The host's outbound HTTP: one connection pool for the process, shared by its workers,
+/// and a session (last response, last error) per caller: one per worker for invocations,
+/// one for calls made without an invocation (the init and shutdown hooks, a plugin's own
+/// threads).
 ///
 /// Set up at INIT from the environment (cheap: no socket, no TLS); a session's buffers
 /// are allocated at its first request, so a plugin that never calls out pays a few
@@ -111,8 +112,8 @@ final class OutboundState {
 
     let configuration: OutboundConfiguration
     let pool: ConnectionPool
-    /// Calls made with an invocation.
-    let invocations: Lane
+    /// Calls made with an invocation, one lane per worker (``Worker``).
+    let invocations: [Lane]
     /// Calls made without one.
     let unattached: Lane
     /// The credentials AWS requests are signed with (fetched at the first such request).
@@ -129,9 +130,19 @@ final class OutboundState {
             HostLog.host(.warn, "\(error.message); outbound calls are not traced")
             xray = nil
         }
-        pool = ConnectionPool(configuration: configuration)
-        invocations = Lane(pool: pool)
+        let pool = ConnectionPool(configuration: configuration)
+        self.pool = pool
+        invocations = (0..<max(1, Worker.count)).map { _ in Lane(pool: pool) }
         unattached = Lane(pool: pool)
+    }
+
+    /// The lane of the worker whose ring holds `invocation`; the unattached lane for NULL.
+    /// A pointer the host never handed out gets the first worker's, where it is refused.
+    func lane(of invocation: UnsafePointer<lambda_invocation>?) -> Lane {
+        guard let invocation, let index = Worker.owner(of: invocation)?.index, index < invocations.count else {
+            return invocation == nil ? unattached : invocations[0]
+        }
+        return invocations[index]
     }
 
     /// Connects to each origin of `LAMBDA_HOST_PREWARM_ORIGINS` (during INIT), so that the
@@ -140,7 +151,7 @@ final class OutboundState {
         for origin in configuration.prewarm {
             do {
                 try pool.prewarm(origin, deadline: lh_monotonic_ms() + configuration.initRequestMilliseconds)
-                invocations.warmUp(origin)
+                for lane in invocations { lane.warmUp(origin) }
                 HostLog.host(.debug, "pre-warmed a connection to \(origin)")
             } catch {
                 HostLog.host(.warn, "LAMBDA_HOST_PREWARM_ORIGINS: \(error.message)")

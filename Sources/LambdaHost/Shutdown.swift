@@ -10,8 +10,9 @@ import LambdaRuntimeAPI
 /// runtimes do. Plugins without a shutdown hook pay for none of this: SIGTERM then just
 /// ends the process with status 0.
 ///
-/// The hook never runs at the same time as a handler: the signal thread takes the
-/// invocation lock first, so it waits for a running handler to return.
+/// The hook never runs at the same time as a handler: the signal thread takes every
+/// worker's invocation lock first, so it waits until each running handler has returned
+/// (the hook runs once, after all of them), and no worker starts another.
 enum Shutdown {
     nonisolated(unsafe) private static var hook: lambda_shutdown_fn?
     nonisolated(unsafe) private static var pluginState: UnsafeMutableRawPointer?
@@ -72,6 +73,7 @@ enum Shutdown {
     private static let onSigterm: @convention(c) () -> Void = {
         lh_invocation_lock()
         if initialized, let hook {
+            for worker in Worker.all { lh_mutex_lock(worker.invocationLock) }
             HostLog.host(.info, "SIGTERM: running the plugin's shutdown hook")
             OutboundServices.shuttingDown = true
             hook(pluginState)

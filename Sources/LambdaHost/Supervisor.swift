@@ -41,22 +41,24 @@ struct Supervisor {
     }
 
     /// Becomes the supervisor when `AWS_LAMBDA_MAX_CONCURRENCY` asks for more than one
-    /// worker. Returns in a worker process (and at once for one worker); the supervisor
-    /// itself never returns. Call before anything starts a thread.
-    static func startIfConfigured(_ value: String?) {
+    /// worker. Returns in a worker process (and at once for one worker) the number of
+    /// invocations to run at once; the supervisor itself never returns. Call before
+    /// anything starts a thread.
+    static func startIfConfigured(_ value: String?) -> Int {
         let (count, warning) = workerCount(value)
         if let warning { HostLog.host(.warn, warning) }
-        guard count > 1 else { return }
+        guard count > 1 else { return 1 }
         let status = lh_supervisor_prepare()
         if status != 0 {
             HostLog.host(.warn, "cannot prepare worker processes (error \(status)); running one invocation at a time")
-            return
+            return 1
         }
         var supervisor = Supervisor(count: count)
         supervisor.run()
         // A worker: the trace id is in each invocation's struct; the variable is the
         // process's and would mislead code that reads it (docs/concurrency.md).
         TraceEnvironment.enabled = false
+        return count
     }
 
     private let count: Int
@@ -65,13 +67,19 @@ struct Supervisor {
     /// When each replacement is due (CLOCK_MONOTONIC ms), earliest first.
     private var pending: [Int64] = []
     private var stopping = false
+    /// Set once the first worker has announced processes and the others were started.
+    private var grown = false
 
     private init(count: Int) { self.count = count }
 
     /// Returns only in a new worker.
+    ///
+    /// One worker starts first and announces, once it has loaded the plugin, whether the
+    /// plugin is thread-safe: then it runs every invocation on its threads and stays the
+    /// only worker; otherwise the other workers start (each its own INIT).
     private mutating func run() {
-        HostLog.host(.info, "AWS_LAMBDA_MAX_CONCURRENCY=\(count): starting \(count) worker processes")
-        for _ in 0..<count where startWorker() { return }
+        HostLog.host(.info, "AWS_LAMBDA_MAX_CONCURRENCY=\(count): starting a worker process to load the plugin")
+        if startWorker() { return }
         while true {
             var code: Int32 = 0
             while true {
@@ -82,6 +90,15 @@ struct Supervisor {
             if stopping && workers.isEmpty {
                 HostLog.host(.info, "every worker has ended; exiting")
                 lh_exit(0)
+            }
+            if !grown && !stopping && lh_supervisor_model() != LH_MODEL_UNDECIDED {
+                grown = true
+                if lh_supervisor_model() == LH_MODEL_THREADS {
+                    HostLog.host(.info, "the plugin is thread-safe: one worker process runs \(count) threads")
+                } else {
+                    HostLog.host(.info, "the plugin is not thread-safe: starting \(count - 1) more worker processes")
+                    for _ in 1..<count where startWorker() { return }
+                }
             }
             let now = lh_monotonic_ms()
             while let due = pending.first, due <= now {

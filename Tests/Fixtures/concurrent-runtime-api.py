@@ -9,7 +9,10 @@ in the path, as Lambda Managed Instances match them (400 for an unknown or alrea
 answered id). GET /report answers the record as JSON: per invocation its id, payload,
 when it was handed out and answered (ms), the answer's kind, body and error type; the
 in-flight count and its maximum; the init errors posted; the client ports /next came
-from (one per Runtime API connection).
+from (one per Runtime API connection); the /next calls answered 500.
+
+The payload "!500" is not an invocation: the /next that takes it is answered 500
+(ServiceException), as a Runtime API in trouble would, and the caller must try again.
 """
 import json
 import sys
@@ -21,7 +24,8 @@ PREFIX = "/2018-06-01/runtime/"
 lock = threading.Condition()
 waiting = [{"id": "req-%04d" % i, "payload": p} for i, p in enumerate(sys.argv[1:])]
 invocations = {}
-state = {"in_flight": 0, "max_in_flight": 0, "init_errors": [], "next_ports": [], "unknown_answers": 0}
+state = {"in_flight": 0, "max_in_flight": 0, "init_errors": [], "next_ports": [], "unknown_answers": 0,
+         "next_errors": 0}
 
 
 def now_ms():
@@ -60,6 +64,11 @@ class Handler(BaseHTTPRequestHandler):
             while not waiting:
                 lock.wait()
             event = waiting.pop(0)
+            if event["payload"] == "!500":
+                state["next_errors"] += 1
+                self.reply(500, b'{"errorMessage":"try again","errorType":"ServiceException"}',
+                           [("Content-Type", "application/json")])
+                return
             record = {"id": event["id"], "payload": event["payload"], "handed_out_ms": now_ms()}
             invocations[event["id"]] = record
             state["in_flight"] += 1

@@ -6,12 +6,15 @@ import Testing
 /// binary forks N workers against a concurrent Runtime API (concurrent-runtime-api.py)
 /// that records every invocation; real plugins compiled by the test.
 @Suite struct ConcurrencyTests {
-    /// A plugin that waits 200 ms and answers "<request id> <pid> <trace-env|no-trace-env>";
-    /// the event "crash" crashes it. WORKER_INIT=fail fails its init hook; its shutdown
-    /// hook appends "shutdown <pid>" to the file WORKER_SHUTDOWN_FILE names.
+    /// A plugin that logs "handling <request id>", waits 200 ms and answers
+    /// "<request id> <pid> <trace-env|no-trace-env>";
+    /// the event "crash" crashes it (once WORKER_CRASH_WITH handlers run, when set).
+    /// WORKER_INIT=fail fails its init hook; its shutdown hook appends
+    /// "shutdown <pid> running=<handlers running>" to the file WORKER_SHUTDOWN_FILE names.
     static let source = """
         #include <lambda_plugin.h>
         #include <fcntl.h>
+        #include <stdatomic.h>
         #include <stdio.h>
         #include <stdlib.h>
         #include <string.h>
@@ -27,12 +30,14 @@ import Testing
             return LAMBDA_OK;
         }
 
+        static _Atomic int running;
+
         static void worker_shutdown(void *state) {
             (void)state;
             const char *path = getenv("WORKER_SHUTDOWN_FILE");
             if (path == NULL) return;
             char line[64];
-            int n = snprintf(line, sizeof line, "shutdown %d\\n", (int)getpid());
+            int n = snprintf(line, sizeof line, "shutdown %d running=%d\\n", (int)getpid(), atomic_load(&running));
             int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
             if (fd >= 0) { write(fd, line, (size_t)n); close(fd); }
         }
@@ -40,32 +45,54 @@ import Testing
         LAMBDA_PLUGIN_DEFINE("worker", "1.0.0", worker_init, worker_shutdown)
 
         LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
-            if (inv->payload_size == 5 && memcmp(inv->payload, "crash", 5) == 0) *(volatile int *)NULL = 1;
+            char note[128];
+            int noted = snprintf(note, sizeof note, "handling %s", inv->request_id);
+            inv->host->log(inv, LAMBDA_LOG_INFO, note, (size_t)noted);
+            atomic_fetch_add(&running, 1);
+            if (inv->payload_size == 5 && memcmp(inv->payload, "crash", 5) == 0) {
+                /* With threads: crash once WORKER_CRASH_WITH handlers (this one too) run. */
+                const char *with = getenv("WORKER_CRASH_WITH");
+                for (int waited = 0; with && atomic_load(&running) < atoi(with) && waited < 5000; waited++) usleep(1000);
+                *(volatile int *)NULL = 1;
+            }
             usleep(200000);
             char out[256];
             int n = snprintf(out, sizeof out, "%s %d %s", inv->request_id, (int)getpid(),
                              getenv("_X_AMZN_TRACE_ID") ? "trace-env" : "no-trace-env");
-            return inv->host->respond(inv, out, (size_t)n);
+            lambda_status status = inv->host->respond(inv, out, (size_t)n);
+            atomic_fetch_sub(&running, 1);
+            return status;
         }
         """
 
-    /// The compiled plugin's task root (the library is libworker.so in it).
+    /// The compiled plugin's task root: libworker.so, and libworkersafe.so, the same
+    /// plugin declaring LAMBDA_PLUGIN_THREAD_SAFE.
     static let taskRoot: String = {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("concurrency-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         do {
             try compilePlugin(source, to: folder + "/libworker.so")
+            let safe = source.replacingOccurrences(
+                of: #"LAMBDA_PLUGIN_DEFINE("worker", "1.0.0", worker_init, worker_shutdown)"#,
+                with: #"LAMBDA_PLUGIN_DEFINE_FLAGS("worker", "1.0.0", worker_init, worker_shutdown, LAMBDA_PLUGIN_THREAD_SAFE)"#)
+            try compilePlugin(safe, to: folder + "/libworkersafe.so")
         } catch {
             Issue.record("cannot compile the worker plugin: \(error)")
         }
         return folder
     }()
 
-    func host(_ api: ConcurrentRuntimeAPI, concurrency: String?, _ extra: [String: String] = [:]) throws -> HostProcess {
+    static func host(
+        _ api: ConcurrentRuntimeAPI, concurrency: String?, handler: String = "libworker.so", _ extra: [String: String] = [:]
+    ) throws -> HostProcess {
         var environment = ["AWS_LAMBDA_RUNTIME_API": api.endpoint, "AWS_LAMBDA_LOG_FORMAT": "JSON"]
         if let concurrency { environment["AWS_LAMBDA_MAX_CONCURRENCY"] = concurrency }
         return try HostProcess(
-            handler: "libworker.so", api: nil, taskRoot: Self.taskRoot, environment: environment.merging(extra) { $1 })
+            handler: handler, api: nil, taskRoot: Self.taskRoot, environment: environment.merging(extra) { $1 })
+    }
+
+    func host(_ api: ConcurrentRuntimeAPI, concurrency: String?, _ extra: [String: String] = [:]) throws -> HostProcess {
+        try Self.host(api, concurrency: concurrency, extra)
     }
 
     @Test func fourWorkersRunFourInvocationsAtOnce() throws {
@@ -96,7 +123,7 @@ import Testing
         #expect(!maps.contains("libworker.so"))
         host.terminate()
         #expect(host.waitForExit() == 0)
-        #expect(host.stderr.contains("starting 4 worker processes"))
+        #expect(host.stderr.contains("starting 3 more worker processes"))
     }
 
     @Test func aCrashedWorkerIsReplaced() throws {
@@ -149,7 +176,7 @@ import Testing
         // Every worker is past INIT once it asks for an invocation.
         let ready = api.waitFor { Set($0.nextPorts).count == 3 }
         #expect(ready.map { Set($0.nextPorts).count } == 3, "stderr: \(host.stderr)")
-        let workers = Set(ProcessWatch.children(of: host.process.processIdentifier).map { "shutdown \($0)" })
+        let workers = Set(ProcessWatch.children(of: host.process.processIdentifier).map { "shutdown \($0) running=0" })
         host.terminate()
         #expect(host.waitForExit() == 0)
         let lines = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)

@@ -28,7 +28,8 @@
  *     valid only until the call returns; the host copies whatever the plugin hands it
  *     (respond, fail, log), so the plugin may free or reuse its buffers at once.
  *   - The host calls a plugin from one thread at a time unless the descriptor says
- *     LAMBDA_PLUGIN_THREAD_SAFE.
+ *     LAMBDA_PLUGIN_THREAD_SAFE (then, with AWS_LAMBDA_MAX_CONCURRENCY > 1, handlers run
+ *     on several threads at once, each with its own invocation pointer).
  *   - An invocation pointer is valid for its own invocation only: from the handler's call
  *     until the handler returns. The host tells invocations apart by the pointer's value
  *     (it never reads through a pointer it does not recognise), so a call made with the
@@ -137,8 +138,11 @@ typedef int32_t lambda_status;
 
 /* ---- Descriptor flags ---------------------------------------------------------------- */
 
-/* The handler may be called from several threads at once (Lambda Managed Instances,
- * AWS_LAMBDA_MAX_CONCURRENCY). Without it, the host calls the plugin from one thread. */
+/* The handler may be called from several threads at once. With AWS_LAMBDA_MAX_CONCURRENCY
+ * = N > 1 (Lambda Managed Instances), the host then runs one INIT and N threads, each with
+ * its own invocations; every host service may be called from any thread. Without it, the
+ * host runs N processes, each with its own INIT, and calls each from one thread
+ * (docs/concurrency.md). */
 #define LAMBDA_PLUGIN_THREAD_SAFE (1u << 0)
 
 /* ---- Types ----------------------------------------------------------------------------- */

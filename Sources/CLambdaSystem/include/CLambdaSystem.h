@@ -58,8 +58,20 @@ int lh_tcp_connect(const char *host, uint16_t port);
 /* Starts a detached thread that runs fn(arg). Returns 0 or an errno value. */
 int lh_thread_start(void (*fn)(void *), void *arg);
 
-/* Held by the thread that runs a plugin's handler while it runs, so the shutdown hook
- * never runs at the same time as a handler. */
+/* lh_thread_start with a stack of `stack_bytes` (reserved, touched only as used): the
+ * worker threads that run handlers get what a main thread would (8 MiB). */
+int lh_thread_start_sized(void (*fn)(void *), void *arg, size_t stack_bytes);
+
+/* Sleeps `milliseconds`, resuming after signals. */
+void lh_sleep_ms(int64_t milliseconds);
+
+/* The request id the calling thread's host log lines carry (NULL: none). Set by a worker
+ * thread for the invocation it runs; the pointer must stay valid until reset. */
+void lh_log_set_request_id(const char *request_id);
+const char *lh_log_request_id(void);
+
+/* Guards the hand-over between INIT and the SIGTERM thread (whether the shutdown hook may
+ * run yet, and with which state); each worker has its own lock around its handler. */
 void lh_invocation_lock(void);
 void lh_invocation_unlock(void);
 
@@ -90,11 +102,6 @@ int lh_exec_sibling(const char *name, char *const argv[]);
 /* Installs `handler` for `signal_number` (sigaction, no flags). */
 void lh_install_signal_handler(int signal_number, void (*handler)(int));
 
-/* Held around every host service that touches the invocation in flight (respond, fail,
- * streaming, log), and by the run loop while it starts and retires an invocation, so
- * that a call from a plugin's thread sees either the invocation whole or none. */
-void lh_answer_lock(void);
-void lh_answer_unlock(void);
 
 /* Makes stdout line-buffered, as AWS's runtimes do, so that a plugin's printf or print()
  * reaches the log when its line ends, not when a 4 KiB buffer fills. */

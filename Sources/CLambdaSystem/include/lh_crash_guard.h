@@ -54,7 +54,7 @@
 
 /* Installs the guard, once, before the plugin is loaded: resolves the Runtime API at
  * host:port, sets up the alternate signal stack of the calling thread (the one that
- * runs handlers), the signal handlers and the exit hook, and enters LH_PHASE_INIT.
+ * runs INIT and worker 0's handlers), the signal handlers and the exit hook, and enters LH_PHASE_INIT.
  * json_logs chooses the format of the guard's own log line. Returns 0, or an errno
  * value when the guard could not be installed (the host then runs without it). */
 int lh_guard_install(const char *host, uint16_t port, int json_logs);
@@ -65,24 +65,45 @@ int lh_guard_install(const char *host, uint16_t port, int json_logs);
  * after loading the plugin and after its init hook (which may load more). */
 void lh_guard_remember_libraries(const void *plugin);
 
-/* Starts an invocation: its request id and invocation id (may be NULL) stay valid, in
- * the Runtime API client's buffer, until the phase leaves LH_PHASE_INVOKE/STREAM. */
-void lh_guard_begin(const char *request_id, size_t request_id_size, const char *invocation_id,
+/* The most workers (invocations at once in one process) the guard follows. */
+#define LH_GUARD_MAX_WORKERS 1024
+
+/* Follows `count` workers (threads that each answer one invocation at a time; worker 0 is
+ * the one that ran INIT) instead of one. Call once after lh_guard_install and before any
+ * worker thread starts. A crash or exit() then reports for every invocation in flight:
+ * the failing thread's own in its words, the others as cut short by it. Returns 0, or
+ * EINVAL (count over LH_GUARD_MAX_WORKERS) or ENOMEM. */
+int lh_guard_set_workers(int count);
+
+/* Binds the calling thread to `worker`, so that a crash on it is named as that worker's
+ * handler's, and gives the thread its own alternate signal stack. Call first thing in
+ * each worker thread. Returns 0 or an errno value. */
+int lh_guard_bind_thread(int worker);
+
+/* Starts an invocation on `worker`: its request id and invocation id (may be NULL) stay
+ * valid, in that worker's Runtime API client buffer, until its phase leaves
+ * LH_PHASE_INVOKE/STREAM. */
+void lh_guard_begin(int worker, const char *request_id, size_t request_id_size, const char *invocation_id,
                     size_t invocation_id_size);
 
-/* Moves to another phase (LH_PHASE_*). Called before anything is sent for an
+/* Moves `worker` to another phase (LH_PHASE_*). Called before anything is sent for an
  * invocation (ANSWERED, SENDING), so that a report and an answer never both go out: if
  * the guard has already claimed the phase, the calling thread waits there for the
- * process to end. */
-void lh_guard_set_phase(int phase);
+ * process to end. Any thread may call it for any worker (a plugin's thread answering). */
+void lh_guard_set_phase(int worker, int phase);
+
+/* The host itself is ending the process: every worker moves to LH_PHASE_EXITING, so that
+ * the exit hook stays silent (or the caller waits, when a report is under way).
+ * Async-signal-safe. */
+void lh_guard_exiting(void);
 
 /* INIT is over: the phase becomes LH_PHASE_IDLE, and the exit hook is registered again,
  * ahead of the exit handlers the plugin registered during INIT. */
 void lh_guard_initialized(void);
 
-/* The handler's stream is being opened on connection `fd`: once the phase is
+/* The handler's stream of `worker` is being opened on connection `fd`: once its phase is
  * LH_PHASE_STREAM, a report ends it with error trailers there. */
-void lh_guard_stream_socket(int fd);
+void lh_guard_stream_socket(int worker, int fd);
 
 
 #endif

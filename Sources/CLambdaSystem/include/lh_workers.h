@@ -24,8 +24,8 @@ int lh_supervisor_prepare(void);
  * returned. In the supervisor: the worker's pid, or -1 with errno set. */
 pid_t lh_supervisor_fork(void);
 
-/* Waits at most timeout_ms (negative: without limit) for SIGTERM or SIGCHLD. Returns the
- * signal, or 0 when the time ran out. */
+/* Waits at most timeout_ms (negative: without limit) for SIGTERM, SIGCHLD or SIGUSR1 (a
+ * worker announced the model). Returns the signal, or 0 when the time ran out. */
 int lh_supervisor_wait(int timeout_ms);
 
 /* Collects one ended worker: its pid, with *code its exit status or 128 + the signal
@@ -44,5 +44,20 @@ int lh_worker_claim_init_error(void);
 /* Claims the registration of the host's SIGTERM extension, which one worker makes for
  * all: 1 the first time, 0 after. Always 1 outside worker mode. */
 int lh_worker_claim_extension(void);
+
+/* How the workers run, decided by the first worker once it has loaded the plugin (its
+ * descriptor's LAMBDA_PLUGIN_THREAD_SAFE flag): the supervisor forks one worker, waits for
+ * the decision, then forks the others (processes) or none (threads: that worker runs
+ * N threads). */
+#define LH_MODEL_UNDECIDED 0
+#define LH_MODEL_PROCESSES 1
+#define LH_MODEL_THREADS 2
+
+/* The model announced so far (LH_MODEL_*); LH_MODEL_UNDECIDED outside worker mode. */
+int lh_supervisor_model(void);
+
+/* Announces the model, once: the first call decides and wakes the supervisor (SIGUSR1);
+ * later calls change nothing. Does nothing outside worker mode. */
+void lh_worker_announce_model(int model);
 
 #endif

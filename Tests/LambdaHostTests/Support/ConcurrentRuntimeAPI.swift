@@ -22,6 +22,8 @@ final class ConcurrentRuntimeAPI {
         var unknownAnswers: Int
         /// One client port per `GET /next`: how many Runtime API connections asked.
         var nextPorts: [Int]
+        /// `GET /next` calls answered 500 (the payload "!500").
+        var nextErrors: Int
         var answered: [Invocation] { invocations.filter { $0.answeredMs != nil } }
     }
 
@@ -71,7 +73,7 @@ final class ConcurrentRuntimeAPI {
         return Report(
             invocations: invocations, maxInFlight: object["max_in_flight"] as? Int ?? 0,
             initErrors: (object["init_errors"] as? [Any])?.count ?? 0, unknownAnswers: object["unknown_answers"] as? Int ?? 0,
-            nextPorts: object["next_ports"] as? [Int] ?? [])
+            nextPorts: object["next_ports"] as? [Int] ?? [], nextErrors: object["next_errors"] as? Int ?? 0)
     }
 
     /// Waits until the report satisfies `condition`; returns the last report read.

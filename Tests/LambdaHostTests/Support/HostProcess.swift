@@ -38,10 +38,11 @@ final class HostProcess: @unchecked Sendable {
     /// it) has closed it, so nothing more will come.
     private var ended = false
 
-    /// Starts the host against `api` with `_HANDLER=handler` (or the bytes `rawHandler`,
-    /// set by a shell, since Foundation passes only UTF-8), the task root defaulting to
-    /// the build folder.
+    /// Starts the host (`executable`, by default the one built beside the tests) against
+    /// `api` with `_HANDLER=handler` (or the bytes `rawHandler`, set by a shell, since
+    /// Foundation passes only UTF-8), the task root defaulting to the build folder.
     init(
+        executable: String = BuildProducts.host,
         handler: String?,
         rawHandler: [UInt8]? = nil,
         api: TestRuntimeAPI?,
@@ -51,12 +52,12 @@ final class HostProcess: @unchecked Sendable {
         currentDirectory: String? = nil,
         stdoutToLog: Bool = false
     ) throws {
-        process.executableURL = URL(fileURLWithPath: BuildProducts.host)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let rawHandler {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             let script = "_HANDLER=\"$(printf '\(printfFormat(rawHandler))')\"; export _HANDLER; exec \"$0\" \"$@\""
-            process.arguments = ["-c", script, BuildProducts.host] + arguments
+            process.arguments = ["-c", script, executable] + arguments
         }
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         var environment = ["PATH": "/usr/bin:/bin", "LAMBDA_TASK_ROOT": taskRoot]

@@ -1,0 +1,104 @@
+import Foundation
+import Glibc
+import Testing
+
+/// AWS_LAMBDA_MAX_CONCURRENCY = N with a plugin that declares LAMBDA_PLUGIN_THREAD_SAFE
+/// (docs/concurrency.md): one worker process runs N threads after one INIT. The real host
+/// against concurrent-runtime-api.py, with ConcurrencyTests' plugin built thread-safe.
+@Suite struct ThreadModelTests {
+    static let safe = "libworkersafe.so"
+
+    /// The JSON log lines of `text` as objects.
+    static func jsonLines(_ text: String) -> [[String: Any]] {
+        text.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }
+    }
+
+    @Test func fourInvocationsRunAtOnceOnThreadsOfOneWorkerProcess() throws {
+        let api = try ConcurrentRuntimeAPI(payloads: Array(repeating: "wait", count: 12))
+        let host = try ConcurrencyTests.host(api, concurrency: "4", handler: Self.safe)
+        let report = try #require(api.waitFor { $0.answered.count == 12 }, "stderr: \(host.stderr)")
+        #expect(report.answered.count == 12, "stderr: \(host.stderr)")
+        #expect(report.maxInFlight == 4)
+        #expect(report.unknownAnswers == 0)
+        let supervisor = host.process.processIdentifier
+        let children = ProcessWatch.children(of: supervisor)
+        #expect(children.count == 1)
+        let worker = try #require(children.first)
+        // One INIT: every answer comes from the one worker process, none saw the trace variable.
+        for invocation in report.invocations {
+            let words = (invocation.body ?? "").split(separator: " ").map(String.init)
+            #expect(invocation.kind == "response")
+            #expect(words == [invocation.id, String(worker), "no-trace-env"])
+        }
+        // One Runtime API connection per thread.
+        #expect(Set(report.nextPorts).count == 4)
+        #expect(ProcessWatch.threads(of: worker) >= 4)
+        #expect(host.stderr.contains("one worker process runs 4 threads"))
+        // Each plugin line carries the request id of its own invocation.
+        let handling = Self.jsonLines(host.stderr).filter { ($0["message"] as? String)?.hasPrefix("handling ") == true }
+        #expect(handling.count == 12)
+        for line in handling {
+            #expect(line["message"] as? String == "handling \(line["requestId"] as? String ?? "-")")
+        }
+        host.terminate()
+        #expect(host.waitForExit() == 0)
+    }
+
+    @Test func aCrashAnswersEveryInvocationInFlightAndTheProcessIsReplaced() throws {
+        let api = try ConcurrentRuntimeAPI(payloads: ["wait", "wait", "crash", "wait", "wait", "wait"])
+        let host = try ConcurrencyTests.host(api, concurrency: "3", handler: Self.safe, ["WORKER_CRASH_WITH": "3"])
+        let report = try #require(api.waitFor { $0.answered.count == 6 }, "stderr: \(host.stderr)")
+        #expect(report.answered.count == 6, "stderr: \(host.stderr)")
+        #expect(report.unknownAnswers == 0)
+        let crashed = report.invocations.filter { $0.kind == "error" }
+        // The crashing handler's invocation in its own words; the two running beside it
+        // are told that another one ended the process.
+        #expect(crashed.count == 3, "\(report.invocations)")
+        for invocation in crashed {
+            #expect(invocation.errorType == "Runtime.Crash")
+            let cut = invocation.body?.contains("another invocation in this process ended it") == true
+            #expect(cut == (invocation.payload != "crash"), "\(invocation.body ?? "")")
+            #expect(invocation.body?.contains("SIGSEGV") == true)
+        }
+        // The replacement process answers the rest.
+        #expect(report.invocations.filter { $0.kind == "response" }.count == 3)
+        #expect(host.process.isRunning)
+        host.terminate()
+        #expect(host.waitForExit() == 0)
+    }
+
+    @Test func theShutdownHookRunsOnceAfterEveryWorkerIsIdle() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "thread-shutdown-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let api = try ConcurrentRuntimeAPI(payloads: ["wait", "wait", "wait"])
+        let host = try ConcurrencyTests.host(api, concurrency: "3", handler: Self.safe, ["WORKER_SHUTDOWN_FILE": file])
+        // SIGTERM while three handlers run their 200 ms.
+        let busy = api.waitFor { $0.invocations.count == 3 }
+        #expect(busy?.invocations.count == 3, "stderr: \(host.stderr)")
+        let worker = ProcessWatch.children(of: host.process.processIdentifier).first ?? 0
+        host.terminate()
+        #expect(host.waitForExit() == 0)
+        let lines = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        #expect(lines == ["shutdown \(worker) running=0"])
+        #expect(api.report()?.answered.count == 3)
+    }
+
+    @Test(arguments: ["libworker.so", safe])
+    func aServerErrorOnNextIsRetriedWhileOtherWorkersGoOn(handler: String) throws {
+        let api = try ConcurrentRuntimeAPI(payloads: ["wait", "!500", "wait", "wait", "wait", "wait"])
+        let host = try ConcurrencyTests.host(api, concurrency: "2", handler: handler)
+        let report = try #require(api.waitFor { $0.answered.count == 5 }, "stderr: \(host.stderr)")
+        #expect(report.answered.count == 5, "stderr: \(host.stderr)")
+        #expect(report.nextErrors == 1)
+        #expect(host.stderr.contains("trying again in 100 ms"), "\(host.stderr)")
+        #expect(host.process.isRunning)
+        // No worker was replaced: the error was retried where it happened.
+        #expect(!host.stderr.contains("a new worker starts"))
+        host.terminate()
+        #expect(host.waitForExit() == 0)
+    }
+}
