@@ -198,16 +198,19 @@ static void report(const struct guard_slot *slot, int phase, const char *type, c
     lh_report_log(&target, guard.json_logs, type, message, status);
 }
 
-/* The worker whose handler failed, given the crashing thread: its own worker, or worker 0
- * when there is only one (a plugin's thread then fails the one invocation), or -1. */
-static int culprit(void) { return guard.slot_count == 1 ? 0 : thread_worker; }
+/* The worker whose handler failed, given the crashing thread and the claimed `phases`:
+ * worker 0 when there is only one (a plugin's thread then fails the one invocation) or
+ * during INIT (whatever thread INIT's code runs on), else the thread's own worker, or -1. */
+static int culprit(const int *phases) {
+    return guard.slot_count == 1 || phases[0] == LH_PHASE_INIT ? 0 : thread_worker;
+}
 
 /* Claims every worker's phase into `phases` (waiting for what each is sending until
  * `deadline`), so that no worker sends anything more; returns the phase whose words open
  * the message: the culprit's, or "no invocation" when the culprit is unknown. */
 static int claim_all(int *phases, int64_t deadline) {
     for (int i = 0; i < guard.slot_count; i++) phases[i] = claim_phase(&guard.slots[i], deadline);
-    int worker = culprit();
+    int worker = culprit(phases);
     return worker >= 0 ? phases[worker] : LH_PHASE_IDLE;
 }
 
@@ -215,7 +218,7 @@ static int claim_all(int *phases, int64_t deadline) {
  * every other one after a sentence saying another invocation ended the process. When none
  * owes anything, the line is logged once. */
 static void report_all(const int *phases, const char *type, const lh_text *message, const lh_text *frames) {
-    int reported = 0, worker = culprit();
+    int reported = 0, worker = culprit(phases);
     for (int i = 0; i < guard.slot_count; i++) {
         if (!is_owed(phases[i])) continue;
         int64_t deadline = lh_report_now_ms() + LH_GUARD_REPLY_MS;

@@ -98,8 +98,12 @@ public final class Host {
         HostServices.initializing = false
         lh_guard_initialized()
         let hostMetrics = host.startMetrics(handler)
+        guard let first = Worker.all.first else {
+            HostLog.host(.fatal, "no worker was made at INIT; exiting")
+            lh_exit(1)
+        }
         Worker.startThreads(handler, metrics: hostMetrics)
-        Worker.all[0].run(handler, metrics: hostMetrics)
+        first.run(handler, metrics: hostMetrics)
     }
 
     /// What answers invocations: a plugin, or a plain C function called through libffi.

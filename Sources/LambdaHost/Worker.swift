@@ -15,16 +15,33 @@ import LambdaRuntimeAPI
 /// before workers existed.
 final class Worker {
     /// The workers of this process, made once at the end of INIT, before any of them
-    /// runs, and never changed after: read from any thread without a lock.
-    nonisolated(unsafe) private(set) static var all: [Worker] = []
+    /// runs, and never changed after: read from any thread without a lock. Kept behind a
+    /// pointer so that the lookup of every host service call pays no exclusivity check.
+    private struct Registry {
+        var workers: UnsafeMutablePointer<Worker>?
+        var count = 0
+        /// The first slot of every worker's ring, one allocation for all.
+        var slotBase: UnsafeMutablePointer<lambda_invocation>?
+    }
+
+    nonisolated(unsafe) private static let registry: UnsafeMutablePointer<Registry> = {
+        let registry = UnsafeMutablePointer<Registry>.allocate(capacity: 1)
+        registry.initialize(to: Registry())
+        return registry
+    }()
+
+    /// The workers, in order (a copy; made once).
+    static var all: [Worker] {
+        let registry = registry.pointee
+        guard let workers = registry.workers else { return [] }
+        return Array(UnsafeBufferPointer(start: workers, count: registry.count))
+    }
     /// The workers of this process (set during INIT, for a thread-safe plugin).
     nonisolated(unsafe) static var count = 1
     /// Set during INIT when `AWS_LAMBDA_MAX_CONCURRENCY` > 1, threads or worker processes:
     /// Runtime API errors are retried (``RetryPolicy``) and the host's lines carry the
     /// request id of the invocation their thread runs.
     nonisolated(unsafe) static var concurrent = false
-    /// The first slot of every worker's ring, one allocation for all.
-    nonisolated(unsafe) private static var slotBase: UnsafeMutablePointer<lambda_invocation>?
 
     /// The stack of a worker thread, as large as a main thread's (reserved, touched as used).
     static let threadStackBytes = 8 * 1024 * 1024
@@ -58,24 +75,26 @@ final class Worker {
     /// others connect to `endpoint` on their first call.
     static func makeAll(client: RuntimeAPIClient, endpoint: String, pluginState: UnsafeMutableRawPointer?) throws(RuntimeAPIError) {
         let base = UnsafeMutablePointer<lambda_invocation>.allocate(capacity: count * InvocationSlots.count)
-        slotBase = base
         var made: [Worker] = []
         for index in 0..<count {
             let slots = InvocationSlots(host: HostServices.table, base: base + index * InvocationSlots.count)
             slots.pluginState = pluginState
             made.append(Worker(index: index, client: index == 0 ? client : try RuntimeAPIClient(endpoint: endpoint), slots: slots))
         }
-        all = made
+        let workers = UnsafeMutablePointer<Worker>.allocate(capacity: made.count)
+        workers.initialize(from: made, count: made.count)
+        registry.pointee = Registry(workers: workers, count: made.count, slotBase: base)
     }
 
     /// The worker whose ring holds `invocation`, from its address alone (nothing is read
     /// through it); nil for a pointer the host never handed out.
     static func owner(of invocation: UnsafePointer<lambda_invocation>) -> Worker? {
-        guard let slotBase else { return nil }
+        let registry = registry.pointee
+        guard let slotBase = registry.slotBase, let workers = registry.workers else { return nil }
         let offset = UInt(bitPattern: invocation) &- UInt(bitPattern: slotBase)
         let ring = UInt(InvocationSlots.count * MemoryLayout<lambda_invocation>.stride)
         let index = offset / ring
-        return index < UInt(all.count) ? all[Int(index)] : nil
+        return index < UInt(registry.count) ? workers[Int(index)] : nil
     }
 
     /// Runs `body` with the answer lock held.

@@ -9,7 +9,7 @@ import Testing
     /// A plugin that logs "handling <request id>", waits 200 ms and answers
     /// "<request id> <pid> <trace-env|no-trace-env>";
     /// the event "crash" crashes it (once WORKER_CRASH_WITH handlers run, when set).
-    /// WORKER_INIT=fail fails its init hook; its shutdown hook appends
+    /// WORKER_INIT=fail fails its init hook, WORKER_INIT=crash crashes in it; its shutdown hook appends
     /// "shutdown <pid> running=<handlers running>" to the file WORKER_SHUTDOWN_FILE names.
     static let source = """
         #include <lambda_plugin.h>
@@ -23,6 +23,7 @@ import Testing
         static lambda_status worker_init(const lambda_host_api *host, void **state) {
             *state = NULL;
             const char *mode = getenv("WORKER_INIT");
+            if (mode && strcmp(mode, "crash") == 0) *(volatile int *)NULL = 1;
             if (mode && strcmp(mode, "fail") == 0) {
                 host->fail(NULL, "Worker.InitFailed", "the worker was told to fail its init hook");
                 return LAMBDA_ERROR;
@@ -152,17 +153,20 @@ import Testing
     @Test(arguments: [
         ("libworker.so", ["WORKER_INIT": "fail"], "Worker.InitFailed"),
         ("libProbe.so", ["PROBE_INIT": "crash"], "Runtime.Crash"),
+        // A thread-safe plugin's crash during INIT is INIT's, not another invocation's.
+        ("libworkersafe.so", ["WORKER_INIT": "crash"], "Runtime.Crash"),
     ])
     func oneInitErrorReachesTheRuntimeAPI(handler: String, environment: [String: String], type: String) throws {
         let api = try ConcurrentRuntimeAPI(payloads: ["wait"])
         var settings = ["AWS_LAMBDA_RUNTIME_API": api.endpoint, "AWS_LAMBDA_MAX_CONCURRENCY": "4"]
         settings.merge(environment) { $1 }
-        let taskRoot = handler == "libworker.so" ? Self.taskRoot : BuildProducts.folder.path
+        let taskRoot = handler.hasPrefix("libworker") ? Self.taskRoot : BuildProducts.folder.path
         let host = try HostProcess(handler: handler, api: nil, taskRoot: taskRoot, environment: settings)
         let status = try #require(host.waitForExit())
         #expect(status != 0)
         let report = try #require(api.report())
-        #expect(report.initErrors == 1, "stderr: \(host.stderr)")
+        #expect(report.initErrors.count == 1, "stderr: \(host.stderr)")
+        #expect(report.initErrors.allSatisfy { !$0.contains("another invocation") && $0.contains(type) }, "\(report.initErrors)")
         #expect(report.nextPorts.isEmpty)
         #expect(host.stderr.contains(type))
         #expect(host.stderr.contains("reported an init error"))

@@ -18,7 +18,8 @@ final class ConcurrentRuntimeAPI {
     struct Report {
         var invocations: [Invocation]
         var maxInFlight: Int
-        var initErrors: Int
+        /// The bodies of the init errors posted.
+        var initErrors: [String]
         var unknownAnswers: Int
         /// One client port per `GET /next`: how many Runtime API connections asked.
         var nextPorts: [Int]
@@ -72,7 +73,7 @@ final class ConcurrentRuntimeAPI {
         }
         return Report(
             invocations: invocations, maxInFlight: object["max_in_flight"] as? Int ?? 0,
-            initErrors: (object["init_errors"] as? [Any])?.count ?? 0, unknownAnswers: object["unknown_answers"] as? Int ?? 0,
+            initErrors: (object["init_errors"] as? [[String: Any]] ?? []).map { $0["body"] as? String ?? "" }, unknownAnswers: object["unknown_answers"] as? Int ?? 0,
             nextPorts: object["next_ports"] as? [Int] ?? [], nextErrors: object["next_errors"] as? Int ?? 0)
     }
 
