@@ -190,6 +190,7 @@ let package = Package(
             dependencies: [
                 "LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall", "LambdaPackaging", "lambda-host",
                 "lambda-host-tools", "LambdaOutbound", "CLambdaOutbound", "LambdaPluginHTTP", "LambdaJSON", "LambdaMetrics",
+                "LambdaEmulator",
             ]
         ),
     ]

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// The emulator's bookkeeping: queued invocations, runtimes waiting on `/next`,
 /// invocations handed out and not yet answered, and the current runtime's phase (in
@@ -7,7 +6,9 @@ import NIOHTTP1
 ///
 /// Each `/next` gets its own invocation: a runtime that asks once at a time (every
 /// runtime that follows the Runtime API) gets one invocation at a time. One that waits on
-/// several connections at once gets several; each is still answered exactly once.
+/// several connections at once gets several; each is still answered exactly once, by
+/// request id, whatever connection the answer comes on. In Lambda Managed Instances mode
+/// (``managed``) at most N are out at once, and a missed deadline ends only its invocation.
 ///
 /// Confined to the emulator's event loop: every method runs on it.
 final class EmulatorState: @unchecked Sendable {
@@ -53,11 +54,15 @@ final class EmulatorState: @unchecked Sendable {
     var runtime = RuntimePhase()
     /// Set by ``handOver(with:)``: invocations not yet handed out belong to a successor.
     var handingOver = false
+    /// Lambda Managed Instances mode (`--max-concurrency`); nil for Lambda's default, where
+    /// a missed deadline stops the runtime.
+    var managed: ManagedConcurrency?
 
     init(eventLoop: EventLoop, configuration: EmulatorConfiguration) {
         self.eventLoop = eventLoop
         gate = LoopGate(eventLoop)
         self.configuration = configuration
+        managed = configuration.maxConcurrency.map(ManagedConcurrency.init(limit:))
     }
 
     /// The runtime's state in the words of AWS's emulator, for a refused transition.
@@ -102,9 +107,10 @@ final class EmulatorState: @unchecked Sendable {
         held.removeAll { $0.token == token }
     }
 
-    /// Hands queued invocations to waiting runtimes, in order.
+    /// Hands queued invocations to waiting runtimes, in order, as many as ``managed``
+    /// leaves room for.
     func dispatch() {
-        while !draining, !queue.isEmpty, !waiters.isEmpty {
+        while !draining, !queue.isEmpty, !waiters.isEmpty, managed?.hasRoom(inFlight: inflight.count) ?? true {
             hand(queue.removeFirst(), to: waiters.removeFirst())
         }
     }
@@ -128,14 +134,21 @@ final class EmulatorState: @unchecked Sendable {
         }
     }
 
-    /// The runtime missed a deadline: it is stopped before its invoker is answered, and
-    /// what it would have been handed waits for its successor.
+    /// The runtime missed a deadline. By default it is stopped before its invoker is
+    /// answered, and what it would have been handed waits for its successor. In Lambda
+    /// Managed Instances mode only the invocation ends: the runtime and its other
+    /// invocations go on, and the freed slot may take the next one.
     private func timedOut(_ requestID: String) {
         guard let pending = inflight.removeValue(forKey: requestID) else { return }
-        stopHandingOut()
-        stopRuntime?()
+        if managed != nil {
+            managed?.recordTimeout(requestID)
+        } else {
+            stopHandingOut()
+            stopRuntime?()
+        }
         let message = "RequestId: \(requestID) Error: Task timed out after \(configuration.timeout).00 seconds"
         pending.promise.succeed(.failure(type: "Sandbox.Timedout", message: message))
+        dispatch()
     }
 
     /// The runtime is being stopped: its parked `/next` requests wait for a fresh runtime.
@@ -157,18 +170,20 @@ final class EmulatorState: @unchecked Sendable {
         return stream
     }
 
-    /// The runtime answers `requestID` on the connection `token`. Returns the status for
-    /// the runtime: 202, 400 for an unknown or answered id (or one another connection is
-    /// streaming to), 410 for a stale invocation id.
+    /// The runtime answers `requestID` on the connection `token` (any connection: answers
+    /// are matched by id). Says what the runtime is told (``AnswerOutcome``).
     func answer(
         requestID: String, invocationID: String?, token: ObjectIdentifier, with result: InvocationResult
-    ) -> HTTPResponseStatus {
-        guard let pending = inflight[requestID] else { return .badRequest }
-        if let invocationID, invocationID != pending.invocationID { return .gone }
-        if let owner = pending.streamedBy, owner != token { return .badRequest }
+    ) -> AnswerOutcome {
+        guard let pending = inflight[requestID] else {
+            return managed?.takeLateAnswer(requestID) == true ? .timedOut : .invalidRequestID
+        }
+        if let invocationID, invocationID != pending.invocationID { return .staleInvocationID }
+        if let owner = pending.streamedBy, owner != token { return .invalidRequestID }
         inflight[requestID] = nil
         pending.timer?.cancel()
         pending.promise.succeed(result)
+        dispatch()
         return .accepted
     }
 

@@ -10,7 +10,9 @@ import Synchronization
 /// whose INIT outlasts the init timeout is stopped and its waiting invocations are told
 /// so; one that reports an init error fails the invocations waiting for it, and is stopped
 /// if it stays. In every case the next invocation starts a fresh runtime. Invocations are
-/// queued, never dropped, and handed to the runtime one at a time.
+/// queued, never dropped, and each `GET /next` of the runtime takes one (at most
+/// `maxConcurrency` at once in Lambda Managed Instances mode, where a missed deadline ends
+/// only its invocation and the runtime goes on).
 ///
 /// Runtimes that keep failing INIT are restarted with a growing pause (``backoff(after:)``),
 /// never in a tight loop.

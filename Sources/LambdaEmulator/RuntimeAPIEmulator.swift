@@ -12,13 +12,15 @@ import NIOPosix
 ///   then answers 200 with the event and every `Lambda-Runtime-*` header (request id,
 ///   deadline, function ARN, trace id, invocation id; client context, Cognito identity
 ///   and tenant id when the invocation has them).
-/// - `POST /2018-06-01/runtime/invocation/{id}/response` and `.../error`: 202, and the
-///   invoker gets the body; 400 for an id that is unknown or already answered, 410 for a
-///   stale `Lambda-Runtime-Invocation-Id`, 413 for a response over 6 MiB (the invoker
-///   then gets `Function.ResponseSizeTooLarge`; at once, before the body, when its
-///   Content-Length says so). A streamed response goes to the invoker as it comes, paced
-///   by the invoker (``StreamRelay``) and cut at 200 MiB. A request cut off mid-way answers
-///   its invocation with `Runtime.TruncatedResponse`. `Expect: 100-continue` is honoured.
+/// - `POST /2018-06-01/runtime/invocation/{id}/response` and `.../error`, on any
+///   connection: 202, and the invoker gets the body; 400 for an id that is unknown or
+///   already answered, 410 for a stale `Lambda-Runtime-Invocation-Id` (or, in Lambda
+///   Managed Instances mode, for an invocation that timed out: `InvokeTimeout`), 413 for
+///   a response over 6 MiB (the invoker then gets `Function.ResponseSizeTooLarge`; at
+///   once, before the body, when its Content-Length says so). A streamed response goes to
+///   the invoker as it comes, paced by the invoker (``StreamRelay``) and cut at 200 MiB.
+///   A request cut off mid-way answers its invocation with `Runtime.TruncatedResponse`.
+///   `Expect: 100-continue` is honoured.
 /// - `POST /2018-06-01/runtime/init/error`: 202 during INIT, and every waiting invoker
 ///   gets the error; 403 `InvalidStateTransition` after the first `/next`.
 /// - `POST /2020-01-01/extension/register` and `GET /2020-01-01/extension/event/next`:
@@ -186,21 +188,30 @@ public struct EmulatorConfiguration: Sendable {
     public var initTimeoutSeconds: Int
     /// Where the emulator reports what happens to a runtime (an INIT that timed out).
     public var log: @Sendable (String) -> Void
+    /// Lambda Managed Instances mode, as AWS's emulator runs it with
+    /// `AWS_LAMBDA_MAX_CONCURRENCY`: at most this many invocations out at once (1 to 1024),
+    /// and a missed deadline answers its caller `Sandbox.Timedout` without stopping the
+    /// runtime; a late answer then gets 410 `InvokeTimeout`. Nil (the default): Lambda's
+    /// usual environment, where a missed deadline stops the runtime.
+    public var maxConcurrency: Int?
 
     /// Lambda's limits: the longest timeout a function may have, and the INIT it gets.
     public static let maxTimeoutSeconds = 900
     public static let defaultInitTimeoutSeconds = 10
+    /// The values ``maxConcurrency`` takes: those `AWS_LAMBDA_MAX_CONCURRENCY` takes.
+    public static let maxConcurrencyRange = 1...1024
 
     /// Creates a configuration.
     public init(
         functionName: String = "function", region: String = "us-east-1", timeoutSeconds: Int = 300,
-        initTimeoutSeconds: Int = defaultInitTimeoutSeconds,
+        initTimeoutSeconds: Int = defaultInitTimeoutSeconds, maxConcurrency: Int? = nil,
         log: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.functionName = functionName
         self.region = region
         self.timeoutSeconds = timeoutSeconds
         self.initTimeoutSeconds = initTimeoutSeconds
+        self.maxConcurrency = maxConcurrency
         self.log = log
     }
 

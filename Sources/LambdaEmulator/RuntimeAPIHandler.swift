@@ -202,24 +202,21 @@ final class RuntimeAPIHandler: ChannelInboundHandler, @unchecked Sendable {
         switch state.answer(requestID: requestID, invocationID: invocationID, token: token, with: result) {
         case .accepted where oversized:
             write(.payloadTooLarge, RuntimeAPIReplies.tooLarge(Self.maxResponseBytes), context: context)
-        case .accepted:
-            write(.accepted, #"{"status":"OK"}"#, context: context)
-        case let status:
-            write(status, RuntimeAPIReplies.refusal(status), context: context)
+        case let outcome:
+            write(outcome.status, outcome.body, context: context)
         }
     }
-
 
     /// A response that announces more than Lambda takes: the invoker is answered and the
     /// runtime refused before the body comes; the body is dropped as it comes.
     private func refuseOversized(_ requestID: String, _ invocationID: String?, size: Int, context: ChannelHandlerContext) {
         refused = true
-        let status = state.answer(
+        let outcome = state.answer(
             requestID: requestID, invocationID: invocationID, token: token, with: RuntimeAPIReplies.responseTooLarge(size: size))
-        if status == .accepted {
+        if outcome == .accepted {
             context.writeRefusal(.payloadTooLarge, headers: RuntimeAPIReplies.json, body: RuntimeAPIReplies.tooLarge(Self.maxResponseBytes))
         } else {
-            context.writeRefusal(status, headers: RuntimeAPIReplies.json, body: RuntimeAPIReplies.refusal(status))
+            context.writeRefusal(outcome.status, headers: RuntimeAPIReplies.json, body: outcome.body)
         }
     }
 

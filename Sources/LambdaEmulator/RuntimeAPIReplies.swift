@@ -5,13 +5,6 @@ import NIOHTTP1
 enum RuntimeAPIReplies {
     static let json = HTTPHeaders([("Content-Type", "application/json")])
 
-    /// The body of a refused answer: 410 for a stale invocation id, 400 otherwise.
-    static func refusal(_ status: HTTPResponseStatus) -> String {
-        status == .gone
-            ? #"{"errorMessage":"Invoke timed out or was answered","errorType":"InvalidInvocationId"}"#
-            : #"{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}"#
-    }
-
     /// What the invoker gets for a response of `size` bytes, over the limit.
     static func responseTooLarge(size: Int) -> InvocationResult {
         .failure(

@@ -12,12 +12,15 @@ extension LambdaHostTools {
                 POST /2015-03-31/functions/function/invocations on 127.0.0.1:PORT. The runtime starts \
                 with the first invocation, and a fresh one replaces it after an exit, a crash, a \
                 timeout, or an INIT longer than --init-timeout (it must call GET /next by then). The \
-                Runtime API answers as Lambda's does: one invocation at a time, 413 for a response \
-                over 6 MiB (the caller gets Function.ResponseSizeTooLarge), 403 for an init error \
-                after INIT, Runtime.TruncatedResponse for an answer cut off.
+                Runtime API answers as Lambda's does: one invocation per GET /next, 413 for a \
+                response over 6 MiB (the caller gets Function.ResponseSizeTooLarge), 403 for an init \
+                error after INIT, Runtime.TruncatedResponse for an answer cut off. With \
+                --max-concurrency N it plays Lambda Managed Instances: up to N invocations at once, \
+                on as many connections as the runtime opens.
 
                 Examples:
                   lambda-host emulate --port 9000 -- python3 -m awslambdaric app.handler
+                  lambda-host emulate --max-concurrency 8 -- python3 -m awslambdaric app.handler
                   lambda-host emulate --handler libEcho.so --task-root .build/release -- .build/release/lambda-host
                   curl -d '{}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations
                 """
@@ -43,6 +46,8 @@ extension LambdaHostTools {
 
         @OptionGroup var function: FunctionOptions
 
+        @OptionGroup var concurrency: ConcurrencyOptions
+
         @Argument(parsing: .postTerminator, help: "The runtime to run, after --. Example: -- python3 -m awslambdaric app.handler")
         var command: [String] = []
 
@@ -55,8 +60,9 @@ extension LambdaHostTools {
         }
 
         func run() async throws {
-            let emulator = try await RuntimeAPIEmulator.start(port: runtimeAPIPort, configuration: function.emulator)
-            var environment = function.environment(endpoint: emulator.endpoint)
+            let emulator = try await RuntimeAPIEmulator.start(
+                port: runtimeAPIPort, configuration: concurrency.applied(to: function.emulator))
+            var environment = function.environment(endpoint: emulator.endpoint).merging(concurrency.environment) { $1 }
             environment["LAMBDA_TASK_ROOT"] = taskRoot ?? currentFolder()
             if let handler { environment["_HANDLER"] = handler }
             let command = self.command

@@ -12,9 +12,10 @@ extension LambdaHostTools {
             discussion: """
                 Starts the runtime against an embedded Runtime API and answers \
                 POST /2015-03-31/functions/function/invocations on 127.0.0.1:PORT. Concurrent callers \
-                are queued, never dropped. A function error comes back as status 200 with \
-                X-Amz-Function-Error: Unhandled, as from Lambda's Invoke API; an event over 6 MiB gets \
-                413 RequestEntityTooLarge. A runtime that exits, crashes, times out, or does not finish \
+                are queued, never dropped; the runtime takes one at a time, or up to N at once with \
+                --max-concurrency N (Lambda Managed Instances). A function error comes back as status \
+                200 with X-Amz-Function-Error: Unhandled, as from Lambda's Invoke API; an event over \
+                6 MiB gets 413 RequestEntityTooLarge. A runtime that exits, crashes, times out, or does not finish \
                 INIT within --init-timeout is replaced for the next invocation (after a growing pause \
                 while INITs keep failing). --handler takes every _HANDLER form, such as \
                 'libm.so.6:cbrt(f64)->f64'.
@@ -28,6 +29,7 @@ extension LambdaHostTools {
                 Examples:
                   lambda-host serve --handler .build/release/libHello.so --port 9000 --watch
                   curl -d '{"name":"World"}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations
+                  lambda-host serve --handler .build/release/libHello.so --max-concurrency 4
                 """
         )
 
@@ -40,6 +42,8 @@ extension LambdaHostTools {
         var watch = false
 
         @OptionGroup var function: FunctionOptions
+
+        @OptionGroup var concurrency: ConcurrencyOptions
 
         func validate() throws {
             try check("--port", port, in: portRange, "(0 picks a free port)")
@@ -112,14 +116,14 @@ extension LambdaHostTools {
             let staged = watch ? try stage(library, generation) : nil
             let emulator: RuntimeAPIEmulator
             do {
-                emulator = try await RuntimeAPIEmulator.start(configuration: function.emulator)
+                emulator = try await RuntimeAPIEmulator.start(configuration: concurrency.applied(to: function.emulator))
             } catch {
                 if let staged { removeFolder(staged) }
                 throw error
             }
             // A staged copy's folder goes when its runtime does.
             let supervisor = function.hostRuntime(
-                on: emulator, handler: handler, taskRoot: staged ?? taskRoot,
+                on: emulator, handler: handler, taskRoot: staged ?? taskRoot, environment: concurrency.environment,
                 cleanup: { if let staged { removeFolder(staged) } })
             do {
                 try await supervisor.startRuntime()
