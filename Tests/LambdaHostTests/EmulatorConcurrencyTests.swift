@@ -51,12 +51,17 @@ import Testing
         }
         """
 
-    @Test func serveRunsFourInvocationsAtOnceOnTheHostsWorkers() throws {
+    /// Both of the host's models: worker processes, and threads for a thread-safe plugin.
+    @Test(arguments: [false, true])
+    func serveRunsFourInvocationsAtOnceOnTheHostsWorkers(threadSafe: Bool) throws {
         let root = try TemporaryFolder()
         let arrivals = root.path + "/arrivals"
         try FileManager.default.createDirectory(atPath: arrivals, withIntermediateDirectories: true)
         let library = root.path + "/libbarrier.so"
-        try compilePlugin(Self.barrier, to: library)
+        let source = Self.barrier.replacingOccurrences(
+            of: #"LAMBDA_PLUGIN_DEFINE("barrier", "1", NULL, NULL)"#,
+            with: #"LAMBDA_PLUGIN_DEFINE_FLAGS("barrier", "1", NULL, NULL, LAMBDA_PLUGIN_THREAD_SAFE)"#)
+        try compilePlugin(threadSafe ? source : Self.barrier, to: library)
         let host = try HostProcess(
             handler: nil, api: nil, environment: ["BARRIER_DIR": arrivals, "BARRIER": "4"],
             arguments: ["serve", "--port", "0", "--max-concurrency", "4", "--handler", library])
@@ -76,7 +81,8 @@ import Testing
         // None gave up waiting: four were in flight at once, and the fifth ran too.
         #expect(met == 5, "stderr: \(host.stderr)")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: arrivals)) ?? []).count == 5)
-        #expect(host.stderr.contains("starting 4 worker processes"), "\(host.stderr)")
+        let model = threadSafe ? "one worker process runs 4 threads" : "starting 3 more worker processes"
+        #expect(host.stderr.contains(model), "\(host.stderr)")
         host.terminate()
         #expect(host.waitForExit() == 128 + SIGTERM)
     }
