@@ -40,7 +40,8 @@ import Testing
         #expect(first["OutboundRetries"] as? Int == 1)
         let outbound = try #require(first["OutboundDuration"] as? Double)
         let handler = try #require(first["HandlerDuration"] as? Double)
-        #expect(outbound >= 300 && outbound <= handler, "outbound \(outbound) ms, handler \(handler) ms")
+        // nginx's timers may fire a fraction of a millisecond early.
+        #expect(outbound >= 295 && outbound <= handler, "outbound \(outbound) ms, handler \(handler) ms")
         // The next invocations count their own calls only.
         #expect(documents[2]["requestId"] as? String == "out-2")
         #expect(documents[2]["OutboundCalls"] as? Int == 1)
