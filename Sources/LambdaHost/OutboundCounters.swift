@@ -1,39 +1,11 @@
-import CLambdaSystem
+import LambdaMetrics
 
-/// What the outbound calls made with invocations added up to since it was last taken:
-/// calls, their time and their retries, for the metrics (``HostMetrics``).
+/// The sums of outbound calls per worker, for the metrics (``HostMetrics``): the name
+/// ``OutboundServices/counters`` uses for ``OutboundTally``, which lives in LambdaMetrics
+/// so that its attribution and locking are tested in-process.
 ///
-/// Exists only when metrics are on (``OutboundServices/counters``); a mutex guards the
-/// sums, since a plugin's threads may call out while the run loop takes them.
-final class OutboundCounters: @unchecked Sendable {
-    private let mutex: OpaquePointer
-    private var calls = 0
-    private var microseconds: Int64 = 0
-    private var retries = 0
-
-    init() {
-        guard let mutex = lh_mutex_create() else { fatalError("lambda-host: out of memory") }
-        self.mutex = mutex
-    }
-
-    /// Counts one call that took `microseconds` and was sent again `retries` times.
-    func add(microseconds: Int64, retries: Int) {
-        lh_mutex_lock(mutex)
-        calls += 1
-        self.microseconds += max(0, microseconds)
-        self.retries += retries
-        lh_mutex_unlock(mutex)
-    }
-
-    /// The sums so far, which start again from zero.
-    func take() -> (calls: Int, microseconds: Int64, retries: Int) {
-        lh_mutex_lock(mutex)
-        defer {
-            calls = 0
-            microseconds = 0
-            retries = 0
-            lh_mutex_unlock(mutex)
-        }
-        return (calls, microseconds, retries)
-    }
-}
+/// Exists only when metrics are on; nil costs a call nothing. `add(microseconds:retries:)`
+/// counts for worker 0 (one invocation at a time); with several workers in one process,
+/// call `add(worker:microseconds:retries:)` with the index of the worker whose invocation
+/// the call names, and ``HostMetrics`` takes that worker's sums when its invocation ends.
+typealias OutboundCounters = OutboundTally

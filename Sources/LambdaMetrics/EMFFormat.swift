@@ -11,8 +11,8 @@ import LambdaRuntimeAPI
 /// The spec's limits hold by construction: `init` refuses more than ``maxMetrics`` metrics,
 /// a dimension set of more than ``maxDimensionKeys`` keys, a dimension or metric name
 /// that is not a root member of its own, and names CloudWatch refuses (empty, longer than
-/// 255 bytes). Each document carries one value per metric (never an array), so the limit
-/// of ``maxValues`` values per metric cannot be passed.
+/// 255 bytes). A document carries one value per metric, or with
+/// ``write(into:timestamp:columns:stride:count:)`` an array of at most ``maxValues``.
 ///
 /// Immutable and `Sendable`: threads may share one format, each with its own writer.
 public struct EMFFormat: Sendable {
@@ -151,9 +151,7 @@ public struct EMFFormat: Sendable {
     public func write(
         into writer: inout ByteWriter, timestamp: Int64, requestID: UnsafeRawBufferPointer?, values: UnsafeBufferPointer<Int64>
     ) {
-        writer.append("{\"_aws\":{\"Timestamp\":")
-        writer.append(decimal: Int(max(0, timestamp)))
-        directive.withUnsafeBytes { writer.append($0) }
+        writeHead(into: &writer, timestamp: timestamp)
         if let requestID {
             writer.append(",\"requestId\":\"")
             writer.append(jsonEscaped: requestID)
@@ -162,19 +160,61 @@ public struct EMFFormat: Sendable {
         dimensionMembers.withUnsafeBytes { writer.append($0) }
         for (i, metric) in metrics.enumerated() {
             metricKeys[i].withUnsafeBytes { writer.append($0) }
-            let value = i < values.count ? max(0, values[i]) : 0
-            switch metric.unit {
-            case .milliseconds:
-                writer.append(decimal: Int(value / 1000))
-                let fraction = Int(value % 1000)
-                writer.append(46)
-                writer.append(UInt8(48 + fraction / 100))
-                writer.append(UInt8(48 + fraction / 10 % 10))
-                writer.append(UInt8(48 + fraction % 10))
-            case .bytes, .count:
-                writer.append(decimal: Int(value))
-            }
+            Self.append(i < values.count ? values[i] : 0, unit: metric.unit, to: &writer)
         }
         writer.append("}\n")
+    }
+
+    /// Appends one document whose every metric is an array of `count` values (the spec's
+    /// form for several values of a metric: CloudWatch takes each as one data point, so
+    /// sums, averages and percentiles stay exact), and a newline. No request id: the
+    /// values are several invocations'.
+    ///
+    /// - Parameters:
+    ///   - timestamp: milliseconds since the Unix epoch.
+    ///   - columns: metric-major values: metric `m`'s values are `columns[m * stride ..<
+    ///     m * stride + count]`, in the order of ``metrics``.
+    ///   - count: values per metric, cut to ``maxValues``; with 0 nothing is written.
+    public func write(
+        into writer: inout ByteWriter, timestamp: Int64, columns: UnsafeBufferPointer<Int64>, stride: Int, count: Int
+    ) {
+        let count = min(count, Self.maxValues, stride)
+        guard count > 0, columns.count >= metrics.count * stride else { return }
+        writeHead(into: &writer, timestamp: timestamp)
+        dimensionMembers.withUnsafeBytes { writer.append($0) }
+        for (m, metric) in metrics.enumerated() {
+            metricKeys[m].withUnsafeBytes { writer.append($0) }
+            writer.append(91)
+            for i in 0..<count {
+                if i > 0 { writer.append(44) }
+                Self.append(columns[m * stride + i], unit: metric.unit, to: &writer)
+            }
+            writer.append(93)
+        }
+        writer.append("}\n")
+    }
+
+    /// `{"_aws":{"Timestamp":…` and the directive.
+    private func writeHead(into writer: inout ByteWriter, timestamp: Int64) {
+        writer.append("{\"_aws\":{\"Timestamp\":")
+        writer.append(decimal: Int(max(0, timestamp)))
+        directive.withUnsafeBytes { writer.append($0) }
+    }
+
+    /// One value: milliseconds with three decimals from microseconds, else an integer;
+    /// a negative value as 0.
+    private static func append(_ value: Int64, unit: Unit, to writer: inout ByteWriter) {
+        let value = max(0, value)
+        switch unit {
+        case .milliseconds:
+            writer.append(decimal: Int(value / 1000))
+            let fraction = Int(value % 1000)
+            writer.append(46)
+            writer.append(UInt8(48 + fraction / 100))
+            writer.append(UInt8(48 + fraction / 10 % 10))
+            writer.append(UInt8(48 + fraction % 10))
+        case .bytes, .count:
+            writer.append(decimal: Int(value))
+        }
     }
 }

@@ -1,5 +1,6 @@
 /// What `LAMBDA_HOST_METRICS*` ask for: whether the host writes CloudWatch Embedded Metric
-/// Format documents, in which namespace, and with which dimensions.
+/// Format documents, in which namespace, with which dimensions, and for how many
+/// invocations each.
 ///
 /// Parsed once at INIT from the environment; a value the host does not accept gives one
 /// warning (in ``warnings``) and the default, never a failed INIT: metrics are an
@@ -35,15 +36,23 @@ public struct MetricsSettings: Sendable, Equatable {
     /// At most this many dimension sets (each one makes every metric again in CloudWatch,
     /// and is billed as such).
     public static let maxDimensionSets = 4
+    /// The invocations one document may carry (`LAMBDA_HOST_METRICS_EVERY`): 1, a document
+    /// per invocation with scalar values; up to 100, one value per invocation in each
+    /// metric's array, since the spec allows at most 100 values in a metric's array
+    /// (``EMFFormat/maxValues``).
+    public static let acceptedEvery = 1...EMFFormat.maxValues
 
     /// `LAMBDA_HOST_METRICS_NAMESPACE` (default `LambdaHost`).
     public var namespace: String
     /// `LAMBDA_HOST_METRICS_DIMENSIONS` (default `[[FunctionName]]`).
     public var dimensions: [[Dimension]]
+    /// `LAMBDA_HOST_METRICS_EVERY`: the invocations one document carries (default 1).
+    public var every: Int
 
-    public init(namespace: String = defaultNamespace, dimensions: [[Dimension]] = [[.functionName]]) {
+    public init(namespace: String = defaultNamespace, dimensions: [[Dimension]] = [[.functionName]], every: Int = 1) {
         self.namespace = namespace
         self.dimensions = dimensions
+        self.every = every
     }
 
     /// The settings `environment` gives: nil when metrics are off, and what was wrong
@@ -72,6 +81,16 @@ public struct MetricsSettings: Sendable, Equatable {
             case .success(let sets): settings.dimensions = sets
             case .failure(let problem):
                 warnings.append("LAMBDA_HOST_METRICS_DIMENSIONS \(problem); the dimensions are [[FunctionName]]")
+            }
+        }
+        if let text = environment("LAMBDA_HOST_METRICS_EVERY"), !text.isEmpty {
+            if let every = Int(text.trimmed), acceptedEvery.contains(every) {
+                settings.every = every
+            } else {
+                warnings.append(
+                    "LAMBDA_HOST_METRICS_EVERY is '\(String(text.prefix(64)))'; it accepts a whole number of invocations "
+                        + "per document from \(acceptedEvery.lowerBound) to \(acceptedEvery.upperBound) (the spec's limit of "
+                        + "values per metric); one document per invocation is written")
             }
         }
         return (settings, warnings)

@@ -8,30 +8,10 @@ import Testing
 @Suite struct MetricsEMFTests {
     private static let on = ["LAMBDA_HOST_METRICS": "emf", "AWS_LAMBDA_FUNCTION_NAME": "metrics-\"test\"\u{01}"]
 
-    /// The EMF lines (stdout) of `host` so far.
-    private func documents(_ host: HostProcess) -> [String] {
-        host.stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("{\"_aws\"") }
-    }
+    private func documents(_ host: HostProcess) -> [String] { MetricsDocuments.lines(host) }
 
-    /// Waits until `host` wrote `count` EMF lines; returns them parsed.
     private func waitForDocuments(_ host: HostProcess, count: Int) throws -> [[String: Any]] {
-        let deadline = Date().addingTimeInterval(20)
-        while documents(host).count < count && Date() < deadline { usleep(5_000) }
-        let lines = documents(host)
-        try #require(lines.count == count, "\(lines.count) EMF lines, not \(count): \(host.stderr)")
-        try validate(lines)
-        return try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-    }
-
-    /// Runs the validator on `lines`; fails the test with what it printed.
-    private func validate(_ lines: [String]) throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("emf-\(UUID().uuidString).jsonl")
-        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let outcome = try runCommand(
-            "/usr/bin/env",
-            ["python3", BuildProducts.fixture("emf/validate_emf.py"), BuildProducts.fixture("emf/emf-schema.json"), file.path])
-        #expect(outcome.status == 0, "validate_emf.py: \(outcome.stdout)\(outcome.stderr)")
+        try MetricsDocuments.wait(for: host, count: count)
     }
 
     @Test func echoWritesOneValidDocumentPerInvocationAndOneForInit() throws {
