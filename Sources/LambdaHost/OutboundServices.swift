@@ -74,7 +74,10 @@ enum OutboundServices {
         guard let counters else { return body(outbound, lane, deadline, started) }
         let retries = lane.retries
         let status = body(outbound, lane, deadline, started)
-        counters.add(microseconds: lh_monotonic_us() - counting, retries: lane.retries - retries)
+        // Counted for the worker whose invocation made the call: documents of invocations
+        // that run at once never take each other's calls.
+        let worker = invocation.flatMap { Worker.owner(of: $0)?.index } ?? 0
+        counters.add(worker: worker, microseconds: lh_monotonic_us() - counting, retries: lane.retries - retries)
         return status
     }
 

@@ -187,7 +187,7 @@ final class Worker {
             handled = metrics == nil ? 0 : lh_monotonic_us() - handlerStarted
             try state.finish(handlerStatus: LAMBDA_OK, handlerName: function.name)
         }
-        metrics?.invoked(requestID: requestID, received: received, handler: handled, eventBytes: body.count, state: state)
+        metrics?.invoked(worker: index, requestID: requestID, received: received, handler: handled, eventBytes: body.count, state: state)
     }
 
     // MARK: Threads

@@ -32,13 +32,6 @@ import Testing
         }
         """
 
-    /// Both tests need the worker index passed on, in files of the thread model: Worker.once
-    /// calls `metrics?.invoked(worker: index, …)` and OutboundServices.onLane
-    /// `counters.add(worker: invocation.flatMap { Worker.owner(of: $0)?.index } ?? 0, …)`.
-    /// Without that every call counts for worker 0 and the tests fail, as they must; set
-    /// this to true (or remove it) with that change.
-    static let workerIndexPassed = false
-
     static let taskRoot: String = {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-calls-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -72,8 +65,7 @@ import Testing
         return (report, documents, host)
     }
 
-    @Test(.disabled(if: !workerIndexPassed, "until Worker.swift and OutboundServices.swift pass the worker index"))
-    func eachDocumentCountsTheCallsOfItsOwnInvocationWhileOthersCallAtOnce() throws {
+    @Test func eachDocumentCountsTheCallsOfItsOwnInvocationWhileOthersCallAtOnce() throws {
         let payloads = ["3", "0", "1", "2", "4", "1", "0", "2", "3", "1", "2", "0"]
         let (report, documents, host) = try run(payloads, documents: 1 + payloads.count)
         let calls = Dictionary(uniqueKeysWithValues: report.invocations.map { ($0.id, Int($0.payload) ?? -1) })
@@ -94,8 +86,7 @@ import Testing
         _ = host.waitForExit()
     }
 
-    @Test(.disabled(if: !workerIndexPassed, "until Worker.swift and OutboundServices.swift pass the worker index"))
-    func aBatchGathersTheInvocationsOfEveryThread() throws {
+    @Test func aBatchGathersTheInvocationsOfEveryThread() throws {
         let payloads = ["1", "2", "0", "3", "1", "2", "0", "1"]
         let (_, documents, host) = try run(payloads, every: 4, documents: 3)
         let aggregates = documents.dropFirst()
