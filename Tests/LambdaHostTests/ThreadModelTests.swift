@@ -101,4 +101,43 @@ import Testing
         host.terminate()
         #expect(host.waitForExit() == 0)
     }
+
+    /// The worker process is a fork of the supervisor, and the Swift runtime caches each
+    /// thread's id for its locks: the child's main thread (worker 0) must not take the
+    /// runtime's locks under its parent's id, or a second thread waiting on one hangs both
+    /// for ever (the fork handler in CLambdaStartup/fork_thread_id.c). Worker 0 holds a
+    /// `swift_once` of the host's runtime for 300 ms while worker 1 waits on it.
+    static let onceSource = """
+        #include <lambda_plugin.h>
+        #include <sys/syscall.h>
+        #include <unistd.h>
+
+        extern void swift_once(void *predicate, void (*fn)(void *), void *context);
+        static _Alignas(16) char token[64];
+
+        static void slow(void *context) { (void)context; usleep(300000); }
+
+        LAMBDA_PLUGIN_DEFINE_FLAGS("once", "1.0.0", NULL, NULL, LAMBDA_PLUGIN_THREAD_SAFE)
+
+        LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
+            int main_thread = syscall(SYS_gettid) == getpid();
+            if (!main_thread) usleep(100000);
+            swift_once(token, slow, NULL);
+            return inv->host->respond(inv, main_thread ? "main" : "other", main_thread ? 4 : 5);
+        }
+        """
+
+    @Test func aForkedWorkersMainThreadAndAnotherShareTheSwiftRuntimesLocks() throws {
+        let root = try TemporaryFolder()
+        try compilePlugin(Self.onceSource, to: root.path + "/libonce.so")
+        let api = try ConcurrentRuntimeAPI(payloads: ["{}", "{}"])
+        let host = try HostProcess(
+            handler: "libonce.so", api: nil, taskRoot: root.path,
+            environment: ["AWS_LAMBDA_RUNTIME_API": api.endpoint, "AWS_LAMBDA_MAX_CONCURRENCY": "2"])
+        let report = try #require(api.waitFor(20) { $0.answered.count == 2 }, "stderr: \(host.stderr)")
+        #expect(report.answered.count == 2, "stderr: \(host.stderr)")
+        #expect(Set(report.invocations.compactMap(\.body)) == ["main", "other"])
+        host.terminate()
+        #expect(host.waitForExit() == 0)
+    }
 }
