@@ -8,7 +8,12 @@ import LambdaPluginLoader
 final class DynamicHandler {
     let library: SharedLibrary
     let function: UnsafeRawPointer
+    /// Not thread-safe (its argument buffers are reused): each worker thread gets its own
+    /// (``forAnotherWorker()``).
     let call: CallInterface
+    /// The library declares the function safe to call from several threads at once: it
+    /// exports a symbol `lambda_thread_safe_<function>` (docs/dynamic-handlers.md).
+    let threadSafe: Bool
 
     /// Where a signature was written, for error messages.
     struct Source {
@@ -54,8 +59,26 @@ final class DynamicHandler {
                 "\(path) does not export '\(parsed.symbol)' (position \(signature.offset) of \(signature.origin))")
         }
         function = UnsafeRawPointer(symbol)
+        threadSafe = library.symbol("lambda_thread_safe_" + parsed.symbol) != nil
         do {
             call = try CallInterface(parsed)
+        } catch {
+            throw PluginLoadError(.loadFailed, error.message)
+        }
+    }
+
+    private init(library: SharedLibrary, function: UnsafeRawPointer, call: CallInterface, threadSafe: Bool) {
+        self.library = library
+        self.function = function
+        self.call = call
+        self.threadSafe = threadSafe
+    }
+
+    /// The same function with a call interface of its own, for another worker thread.
+    func forAnotherWorker() throws(PluginLoadError) -> DynamicHandler {
+        do {
+            return DynamicHandler(
+                library: library, function: function, call: try CallInterface(call.signature), threadSafe: threadSafe)
         } catch {
             throw PluginLoadError(.loadFailed, error.message)
         }

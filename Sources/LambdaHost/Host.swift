@@ -110,6 +110,15 @@ public final class Host {
     enum Handler: @unchecked Sendable {
         case plugin(LoadedPlugin)
         case function(DynamicHandler)
+
+        /// What another worker thread calls: the same plugin, or the function with a call
+        /// interface of its own.
+        func forAnotherWorker() throws(PluginLoadError) -> Handler {
+            switch self {
+            case .plugin: self
+            case .function(let function): .function(try function.forAnotherWorker())
+            }
+        }
     }
 
     // MARK: INIT
@@ -186,7 +195,7 @@ public final class Host {
         let loading = metricsSettings != nil ? lh_monotonic_us() : 0
         let function = try DynamicHandler(spec: spec, signature: signature, locator: locator)
         if metricsSettings != nil { phases.pluginLoad = lh_monotonic_us() - loading }
-        chooseModel(threadSafe: false)
+        chooseModel(threadSafe: function.threadSafe)
         makeWorkers(pluginState: nil)
         lh_exit_on_sigterm()
         lh_guard_remember_libraries(function.function)

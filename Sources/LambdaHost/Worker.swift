@@ -198,7 +198,14 @@ final class Worker {
         guard all.count > 1 else { return }
         _ = lh_guard_bind_thread(0)
         for worker in all.dropFirst() {
-            let context = Unmanaged.passRetained(ThreadStart(worker: worker, handler: handler, metrics: metrics)).toOpaque()
+            let own: Host.Handler
+            do {
+                own = try handler.forAnotherWorker()
+            } catch {
+                HostLog.host(.fatal, "cannot prepare worker thread \(worker.index): \(error.message); exiting")
+                lh_exit(1)
+            }
+            let context = Unmanaged.passRetained(ThreadStart(worker: worker, handler: own, metrics: metrics)).toOpaque()
             let status = lh_thread_start_sized(threadMain, context, threadStackBytes)
             if status != 0 {
                 Unmanaged<ThreadStart>.fromOpaque(context).release()

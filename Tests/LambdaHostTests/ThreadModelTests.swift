@@ -140,4 +140,37 @@ import Testing
         host.terminate()
         #expect(host.waitForExit() == 0)
     }
+
+    /// A plain C function called through libffi: threads when its library declares it
+    /// safe (`lambda_thread_safe_<function>`), worker processes otherwise.
+    @Test(arguments: [true, false])
+    func aLibffiFunctionGetsThreadsOnlyWhenItsLibraryDeclaresThem(declared: Bool) throws {
+        let root = try TemporaryFolder()
+        let source = """
+            #include <unistd.h>
+            double slow_square(double x) { usleep(200000); return x * x; }
+            const char lambda_signature_slow_square[] = "slow_square(x:f64)->f64";
+            \(declared ? "const int lambda_thread_safe_slow_square = 1;" : "")
+            """
+        try source.write(toFile: root.path + "/square.c", atomically: true, encoding: .utf8)
+        _ = try FixtureCompiler.library(root.path + "/libsquare.so", from: [root.path + "/square.c"])
+        // Each worker's own call arguments: every answer is its own event's square.
+        let api = try ConcurrentRuntimeAPI(payloads: (1...8).map { #"{"x":\#($0)}"# })
+        let host = try HostProcess(
+            handler: "libsquare.so:slow_square", api: nil, taskRoot: root.path,
+            environment: ["AWS_LAMBDA_RUNTIME_API": api.endpoint, "AWS_LAMBDA_MAX_CONCURRENCY": "4"])
+        let report = try #require(api.waitFor { $0.answered.count == 8 }, "stderr: \(host.stderr)")
+        #expect(report.answered.count == 8)
+        #expect(report.maxInFlight == 4)
+        for invocation in report.invocations {
+            let x = Int(invocation.payload.filter(\.isNumber)) ?? 0
+            #expect(invocation.body == #"{"result":\#(x * x).0}"#, "\(invocation.payload): \(invocation.body ?? "-")")
+        }
+        let children = ProcessWatch.children(of: host.process.processIdentifier)
+        #expect(children.count == (declared ? 1 : 4))
+        let model = declared ? "one worker process runs 4 threads" : "starting 3 more worker processes"
+        #expect(host.stderr.contains(model), "\(host.stderr)")
+        host.terminate()
+        #expect(host.waitForExit() == 0)
+    }
 }
