@@ -102,6 +102,23 @@ import Testing
         #expect(host.waitForExit() == 0)
     }
 
+    /// Retries are bounded: a thread that gets 500 six times in a row ends its process
+    /// (status 1, after 100 + 200 + 400 + 800 + 1,600 ms of pauses), and the supervisor
+    /// starts another.
+    @Test func aRuntimeAPIThatKeepsFailingEndsTheProcessAfterTheLastRetry() throws {
+        let api = try ConcurrentRuntimeAPI(payloads: Array(repeating: "!500", count: 12))
+        let host = try ConcurrencyTests.host(api, concurrency: "2", handler: Self.safe)
+        #expect(host.waitForLog("(6 tries in a row); exiting", timeout: 30), "\(host.stderr)")
+        #expect(host.waitForLog("ended with status 1; a new worker starts", timeout: 30), "\(host.stderr)")
+        // The replacement takes what the ended process left.
+        #expect(api.waitFor { $0.nextErrors == 12 }?.nextErrors == 12)
+        for pause in [100, 200, 400, 800, 1600] {
+            #expect(host.stderr.contains("trying again in \(pause) ms"))
+        }
+        host.terminate()
+        #expect(host.waitForExit() == 0)
+    }
+
     /// The worker process is a fork of the supervisor, and the Swift runtime caches each
     /// thread's id for its locks: the child's main thread (worker 0) must not take the
     /// runtime's locks under its parent's id, or a second thread waiting on one hangs both
