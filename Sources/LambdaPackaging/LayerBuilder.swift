@@ -12,7 +12,7 @@ import CLambdaPluginHeader
 ///   base image's is bound to an older version of itself when glibc has one (the Swift
 ///   toolchain's `libswiftGlibc.so` needs `hypotf@GLIBC_2.35`, and glibc has had
 ///   `hypotf@GLIBC_2.2.5` all along);
-/// - `include/lambda_plugin.h`, the C ABI.
+/// - `include/lambda_plugin.h`, the C ABI, and `include/lambda_plugin.hpp`, its C++ wrapper.
 ///
 /// Every ELF file is then audited; any problem fails the build.
 public struct LayerBuilder {
@@ -57,21 +57,26 @@ public struct LayerBuilder {
         let objects = [host] + libraries.keys.sorted().compactMap { libraries[$0] }
         try audit.require(objects)
 
-        var headerLength = 0
-        let headerText = lh_plugin_header(&headerLength)
-        let header = (0..<headerLength).map { UInt8(bitPattern: headerText?[$0] ?? 0) }
         var entries: [ZipEntry] = [
             .file("bootstrap", mode: 0o755, contents: host.bytes),
             .directory("bin"),
             .symlink("bin/lambda-host", target: "../bootstrap"),
             .directory("include"),
-            .file("include/lambda_plugin.h", mode: 0o644, contents: header),
+            .file("include/lambda_plugin.h", mode: 0o644, contents: Self.embedded(lh_plugin_header)),
+            .file("include/lambda_plugin.hpp", mode: 0o644, contents: Self.embedded(lh_plugin_cxx_header)),
             .directory("lib"),
         ]
         entries += libraries.keys.sorted().compactMap { name in
             libraries[name].map { .file("lib/" + name, mode: 0o755, contents: $0.bytes) }
         }
         return Layer(entries: entries, libraries: libraries, rebindings: rebindings)
+    }
+
+    /// The bytes of a header embedded in the tools when they were built.
+    private static func embedded(_ text: (UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>?) -> [UInt8] {
+        var length = 0
+        let start = text(&length)
+        return (0..<length).map { UInt8(bitPattern: start?[$0] ?? 0) }
     }
 
     /// Binds each requirement of `file` that the base image lacks to the newest older

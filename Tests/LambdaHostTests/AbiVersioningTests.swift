@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// Old hosts load new plugins, and new hosts load old ones (docs/abi.md, "Versions"):
-/// plugins built against frozen copies of the released 1.0, 1.1 and 1.2 headers run in this
-/// host, and plugins built with this header and SDK run in a host built against the 1.1
+/// plugins built against frozen copies of the released 1.0, 1.1, 1.2 and 1.3 headers run in
+/// this host, and plugins built with this header and SDK run in a host built against the 1.1
 /// header (`Tests/Fixtures/abi-1.1/host_1_1.c`, a minimal host that checks and calls the
 /// way a 1.1 layer does).
 @Suite struct AbiVersioningTests {
@@ -76,7 +76,7 @@ import Testing
         return output
     }
 
-    @Test(arguments: ["abi-1.0", "abi-1.1", "abi-1.2"])
+    @Test(arguments: ["abi-1.0", "abi-1.1", "abi-1.2", "abi-1.3"])
     func aPluginBuiltAgainstAReleasedHeaderRunsInThisHost(release: String) throws {
         let dir = try folder()
         let library = try plugin(Self.oldPlugin, "old", in: dir, include: BuildProducts.fixture(release))

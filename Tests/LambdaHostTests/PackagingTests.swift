@@ -83,12 +83,12 @@ import Testing
         return outcome.stdout
     }
 
-    @Test func theLayerHoldsTheRuntimeItsLibrariesAndTheHeaderAndNothingElse() throws {
+    @Test func theLayerHoldsTheRuntimeItsLibrariesAndTheHeadersAndNothingElse() throws {
         let (layer, _, _) = try artifacts()
         let entries = try listing(layer)
         var expected: [String: Int] = [
             "bootstrap": 0o100755, "bin/": 0o040755, "bin/lambda-host": 0o120777, "include/": 0o040755,
-            "include/lambda_plugin.h": 0o100644, "lib/": 0o040755,
+            "include/lambda_plugin.h": 0o100644, "include/lambda_plugin.hpp": 0o100644, "lib/": 0o040755,
         ]
         for name in Self.expectedLibraries { expected["lib/" + name] = 0o100755 }
         #expect(Set(entries.keys) == Set(expected.keys))
@@ -115,8 +115,10 @@ import Testing
         let traced = try runCommand(folder + "/bin/lambda-host", ["--version"], environment: ["LD_LIBRARY_PATH": "", "LD_DEBUG": "libs"])
         #expect(traced.stderr.contains("/layer-contents/lib:"), "\(traced.stderr.prefix(2000))")
         #expect(!traced.stderr.contains("/layer-contents/bin/lib"), "\(traced.stderr.prefix(2000))")
-        let header = BuildProducts.packageRoot.appendingPathComponent("Sources/CLambdaPlugin/include/lambda_plugin.h")
-        #expect((try Data(contentsOf: URL(fileURLWithPath: folder + "/include/lambda_plugin.h"))) == (try Data(contentsOf: header)))
+        for header in ["lambda_plugin.h", "lambda_plugin.hpp"] {
+            let source = BuildProducts.packageRoot.appendingPathComponent("Sources/CLambdaPlugin/include/" + header)
+            #expect((try Data(contentsOf: URL(fileURLWithPath: folder + "/include/" + header))) == (try Data(contentsOf: source)), "\(header)")
+        }
         #expect(FileManager.default.isExecutableFile(atPath: folder + "/bootstrap"))
         for name in ["bootstrap"] + Self.expectedLibraries.map({ "lib/" + $0 }) {
             let sections = try readelf(["-S", "-W", folder + "/" + name])
