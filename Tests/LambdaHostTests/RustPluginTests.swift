@@ -33,8 +33,10 @@ struct RustPluginTests {
     /// The build docs/languages.md recommends: no_std, `panic = "abort"`, stripped.
     static let small: Result<String, Error> = Result { try build("small") }
     /// With the crate's `std` feature and `panic = "unwind"`, so that panics are caught.
+    /// After `small`: both builds write the example's Cargo.lock, so they do not overlap.
     static let withStd: Result<String, Error> = Result {
-        try build("std", ["--features", "std"], environment: ["CARGO_PROFILE_RELEASE_PANIC": "unwind"])
+        _ = small
+        return try build("std", ["--features", "std"], environment: ["CARGO_PROFILE_RELEASE_PANIC": "unwind"])
     }
 
     func invoke(_ folder: String, _ event: String) throws -> CommandOutcome {
