@@ -24,7 +24,7 @@ public enum FileSystem {
     /// Writes `bytes` to `path` with `mode`, through a temporary file and a rename, so
     /// that a reader never sees half a file.
     public static func write(_ bytes: [UInt8], to path: String, mode: UInt16 = 0o644) throws(PackagingError) {
-        let temporary = path + ".partial"
+        let temporary = path + ".partial-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else { throw failure(temporary) }
         var done = 0

@@ -62,8 +62,8 @@ public struct LayerBuilder {
             .directory("bin"),
             .symlink("bin/lambda-host", target: "../bootstrap"),
             .directory("include"),
-            .file("include/lambda_plugin.h", mode: 0o644, contents: Self.embedded(lh_plugin_header)),
-            .file("include/lambda_plugin.hpp", mode: 0o644, contents: Self.embedded(lh_plugin_cxx_header)),
+            .file("include/lambda_plugin.h", mode: 0o644, contents: Self.headers[0].bytes),
+            .file("include/lambda_plugin.hpp", mode: 0o644, contents: Self.headers[1].bytes),
             .directory("lib"),
         ]
         entries += libraries.keys.sorted().compactMap { name in
@@ -71,6 +71,12 @@ public struct LayerBuilder {
         }
         return Layer(entries: entries, libraries: libraries, rebindings: rebindings)
     }
+
+    /// The plugin headers embedded in the tools when they were built: the C ABI and its
+    /// C++ wrapper, by file name.
+    public static let headers: [(name: String, bytes: [UInt8])] = [
+        ("lambda_plugin.h", embedded(lh_plugin_header)), ("lambda_plugin.hpp", embedded(lh_plugin_cxx_header)),
+    ]
 
     /// The bytes of a header embedded in the tools when they were built.
     private static func embedded(_ text: (UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>?) -> [UInt8] {

@@ -21,7 +21,7 @@ struct LambdaHostTools: AsyncParsableCommand {
               .build/release/lambda-host invoke --handler .build/release/libHello.so --event '{"name":"World"}'
             """,
         version: "0.1.0",
-        subcommands: [Invoke.self, Serve.self, Emulate.self, PackageCommand.self, Run.self]
+        subcommands: [Invoke.self, Serve.self, Emulate.self, PackageCommand.self, IncludePath.self, Run.self]
     )
 
     static func main() async {
