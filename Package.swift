@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // The host links nothing but libswiftCore.so: the toolchain's libswiftGlibc.so needs
@@ -48,6 +48,11 @@ let swiftToolchain = "6.1"
 let swiftToolchain = "6.0"
 #endif
 
+// The developer tools' dependencies, behind a trait that is on by default: a plugin's own
+// package depends on this one with `traits: []` and then resolves, fetches and builds
+// nothing but the SDK's four modules (docs/languages.md, "Swift").
+let tools = TargetDependencyCondition.when(traits: ["Tools"])
+
 let package = Package(
     name: "lambda-host",
     products: [
@@ -80,6 +85,12 @@ let package = Package(
         .library(name: "NoEntry", type: .dynamic, targets: ["NoEntry"]),
         .library(name: "SwiftStream", type: .dynamic, targets: ["SwiftStream"]),
         .library(name: "SwiftTrap", type: .dynamic, targets: ["SwiftTrap"]),
+    ],
+    traits: [
+        .trait(
+            name: "Tools",
+            description: "The emulator and the developer tools (swift-nio, swift-argument-parser); not needed by plugins."),
+        .default(enabledTraits: ["Tools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -143,9 +154,9 @@ let package = Package(
             name: "LambdaEmulator",
             dependencies: [
                 "CLambdaProcess", "LambdaRuntimeAPI",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio", condition: tools),
+                .product(name: "NIOPosix", package: "swift-nio", condition: tools),
+                .product(name: "NIOHTTP1", package: "swift-nio", condition: tools),
             ]
         ),
         // Packaging: the layer and function zips, and the ELF audit for provided.al2023.
@@ -156,8 +167,8 @@ let package = Package(
             name: "lambda-host-tools",
             dependencies: [
                 "CLambdaProcess", "LambdaEmulator", "LambdaPluginLoader", "LambdaPackaging",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser", condition: tools),
+                .product(name: "NIOCore", package: "swift-nio", condition: tools),
             ]
         ),
 
