@@ -189,8 +189,10 @@ import Testing
         environment["LAMBDA_TASK_ROOT"] = BuildProducts.folder.path
         let sim = try NeutralSimulator.path.get()
         var outputs = ""
+        let events = try TemporaryFolder()
+        defer { withExtendedLifetime(events) {} }
         for (plugin, event) in [("Visits", #"{"id": "home"}"#), ("Notes", #"{"id": "home", "text": "from the simulator"}"#)] {
-            let file = NSTemporaryDirectory() + "\(plugin)-\(UUID().uuidString).json"
+            let file = events.path + "/\(plugin).json"
             try event.write(toFile: file, atomically: true, encoding: .utf8)
             environment["_HANDLER"] = "lib\(plugin).so"
             let run = try runCommand(sim, ["--count", "20", "--event-file", file, "--", BuildProducts.host], environment: environment)

@@ -246,8 +246,9 @@ import Testing
         }
         #expect(bound == 0, "cannot bind 127.0.0.2:53 (errno \(errno))")
         guard bound == 0 else { return }
-        let folder = NSTemporaryDirectory() + "resolver-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temporary = try TemporaryFolder()
+        defer { withExtendedLifetime(temporary) {} }
+        let folder = temporary.path
         try "nameserver 127.0.0.2\noptions timeout:5 attempts:2\n".write(toFile: folder + "/resolv.conf", atomically: true, encoding: .utf8)
         let event = "GET http://stalled.example.test/1k\n800 0\n"
         let started = Date()
