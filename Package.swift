@@ -163,10 +163,13 @@ let package = Package(
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "CLambdaPluginHeader"),
         .target(name: "LambdaPackaging", dependencies: ["CZlib", "CLambdaPluginHeader"]),
+        // The Rust crate's files, which `lambda-host new --lang rust` writes beside a function.
+        .target(name: "CLambdaRustCrate"),
         .executableTarget(
             name: "lambda-host-tools",
             dependencies: [
-                "CLambdaProcess", "LambdaEmulator", "LambdaPluginLoader", "LambdaPackaging",
+                "CLambdaProcess", "CLambdaRustCrate", "LambdaEmulator", "LambdaPluginLoader", "LambdaPackaging",
+                "LambdaRuntimeAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser", condition: tools),
                 .product(name: "NIOCore", package: "swift-nio", condition: tools),
             ]

@@ -21,6 +21,11 @@ struct IncludePath: ParsableCommand {
     )
 
     func run() throws {
+        print(try Self.write())
+    }
+
+    /// Writes the headers to the cache folder where missing or different; returns the folder.
+    static func write() throws -> String {
         let folder = try Self.folder()
         for header in LayerBuilder.headers {
             let path = folder + "/" + header.name
@@ -31,7 +36,7 @@ struct IncludePath: ParsableCommand {
                 throw ValidationError("cannot write \(path): \(error)")
             }
         }
-        print(folder)
+        return folder
     }
 
     /// The cache folder, made if missing.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLambdaProcess
 import Glibc
+import LambdaRuntimeAPI
 
 /// The developer commands of lambda-host. The `lambda-host` binary runs the Lambda
 /// runtime itself and hands every other command to this one, so that the runtime stays
@@ -20,8 +21,10 @@ struct LambdaHostTools: AsyncParsableCommand {
               swift build -c release
               .build/release/lambda-host invoke --handler .build/release/libHello.so --event '{"name":"World"}'
             """,
-        version: "0.1.0",
-        subcommands: [Invoke.self, Serve.self, Emulate.self, PackageCommand.self, IncludePath.self, Run.self]
+        version: LambdaHostVersion.string,
+        subcommands: [
+            New.self, Build.self, Invoke.self, Serve.self, Emulate.self, PackageCommand.self, IncludePath.self, Run.self,
+        ]
     )
 
     static func main() async {

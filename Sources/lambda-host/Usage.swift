@@ -1,5 +1,6 @@
 import CLambdaSystem
 import LambdaHost
+import LambdaRuntimeAPI
 
 /// The command line's help text and its error path.
 enum Usage {
@@ -12,7 +13,7 @@ enum Usage {
           lambda-host --version   Print the version.
           lambda-host --help      Print this text.
 
-        Developer commands (invoke, serve, emulate, package, include-path) come with lambda-host-tools,
+        Developer commands (new, build, invoke, serve, emulate, package, include-path) come with lambda-host-tools,
         built next to this binary by `swift build`; they are not part of the Lambda layer.
 
         ENVIRONMENT (set by Lambda)

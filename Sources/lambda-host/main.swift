@@ -1,6 +1,7 @@
 import CLambdaStartup
 import CLambdaSystem
 import LambdaHost
+import LambdaRuntimeAPI
 
 lh_startup_finished()
 

@@ -107,8 +107,8 @@ struct RustPluginTests {
     }
 }
 
-/// Where the machine's cargo is (kept apart from the suite, which names it in its trait).
-private enum Cargo {
+/// Where the machine's cargo is (kept apart from the suites, which name it in their traits).
+enum Cargo {
     /// cargo on PATH, else in rustup's ~/.cargo/bin.
     static let path: String? = {
         let onPath = (try? runCommand("/bin/sh", ["-c", "command -v cargo"]))?.stdout
