@@ -20,7 +20,7 @@ if git rev-parse -q --verify "refs/tags/$version" > /dev/null; then
     echo "release: tag $version exists already" >&2
     exit 1
 fi
-sed -i -E "s/(static let string = \")[0-9.]+(\")/\1$version\2/" Sources/LambdaHost/LambdaHostVersion.swift
+sed -i -E "s/(static let string = \")[0-9.]+(\")/\1$version\2/" Sources/LambdaRuntimeAPI/LambdaHostVersion.swift
 sed -i -E "0,/^version = \"[0-9.]+\"/s//version = \"$version\"/" rust/lambda-plugin/Cargo.toml
 git commit -q -am "Release $version"
 git tag -a "$version" -m "lambda-host $version"

@@ -29,7 +29,7 @@ import Testing
     }
 
     static var current: String? {
-        (try? String(contentsOfFile: root + "/Sources/LambdaHost/LambdaHostVersion.swift", encoding: .utf8)).flatMap(declaredVersion)
+        (try? String(contentsOfFile: root + "/Sources/LambdaRuntimeAPI/LambdaHostVersion.swift", encoding: .utf8)).flatMap(declaredVersion)
     }
 
     /// Release tags, when this checkout has any (a clone made without tags has none).
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func theVersionIsAReleaseVersionAndEveryBinaryAndTheRustCrateSayIt() throws {
-        let version = try #require(Self.current, "Sources/LambdaHost/LambdaHostVersion.swift declares no version")
+        let version = try #require(Self.current, "Sources/LambdaRuntimeAPI/LambdaHostVersion.swift declares no version")
         #expect(Self.semver(version) != nil && !version.hasPrefix("v"), "\(version) is not X.Y.Z")
         let host = try runCommand(BuildProducts.host, ["--version"])
         #expect(host.stdout == "lambda-host \(version)\n", "lambda-host --version: \(host.stdout)")
@@ -54,7 +54,7 @@ import Testing
         let version = try #require(Self.current)
         let mine = try #require(Self.semver(version))
         for tag in Self.tags {
-            let shown = try Self.git(["show", "\(tag):Sources/LambdaHost/LambdaHostVersion.swift"])
+            let shown = try Self.git(["show", "\(tag):Sources/LambdaRuntimeAPI/LambdaHostVersion.swift"])
             let declared = Self.declaredVersion(in: shown.stdout)
             #expect(declared.flatMap(Self.semver) == Self.semver(tag), "tag \(tag) holds LambdaHostVersion \(declared ?? "none")")
             #expect((Self.semver(tag) ?? []).lexicographicallyPrecedes(mine) || Self.semver(tag) == mine, "tag \(tag) is ahead of LambdaHostVersion \(version)")
