@@ -65,6 +65,22 @@ extension LambdaHostTools {
             let listed = template.files.map(\.path).filter { !$0.hasPrefix(RustCrate.folder + "/") }
             print("created \(folder): a \(lang.title) function named \(name) (\(listed.joined(separator: ", ")))")
             print("next: lambda-host build \(folder)    (\(folder)/README.md has the commands)")
+            if lang == .swift, let sdk = try? resolveSDK(), let missing = Self.missingTag(in: sdk) {
+                Output.write(Array(missing.utf8), to: 2, asIs: true)
+            }
+        }
+
+        /// A note for a local SDK repository without the tag the Swift template asks for
+        /// (`from:` that version): SwiftPM would find no version to resolve. Nil when the tag
+        /// is there, or when the SDK is not a local git repository (it cannot be checked).
+        static func missingTag(in sdk: String) -> String? {
+            guard FileSystem.exists(sdk + "/.git") || FileSystem.exists(sdk + "/HEAD"), let git = BuildProgram.find("git") else {
+                return nil
+            }
+            let (ending, _) = BuildProgram.run([git, "-C", sdk, "rev-parse", "-q", "--verify", "refs/tags/\(versionTag)"], capture: true)
+            guard ending != .exited(0) else { return nil }
+            return "note: \(sdk) has no tag \(versionTag), which Package.swift asks for (from: \"\(versionTag)\"); "
+                + "fetch the tags (git -C \(sdk) fetch --tags) or pass --sdk with a repository that has it\n"
         }
 
         /// The SDK's URL for the Swift template: --sdk, else the repository the tools came from.

@@ -152,6 +152,25 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: work.path + "/greeter/Sources/greeter/greeter.swift"))
     }
 
+    /// A local SDK repository without the version's tag is named at once, with what to
+    /// do, rather than left to SwiftPM's "no versions match" at the first build.
+    @Test func newSaysWhenTheLocalSDKLacksTheVersionsTag() throws {
+        let work = try TemporaryFolder()
+        let clone = work.path + "/sdk"
+        let cloned = try runCommand("/usr/bin/env", ["git", "clone", "-q", "--no-tags", Self.repository, clone])
+        try #require(cloned.status == 0, "\(cloned.stderr)")
+        for tag in try runCommand("/usr/bin/env", ["git", "-C", clone, "tag", "--list"]).stdout.split(separator: "\n") {
+            _ = try runCommand("/usr/bin/env", ["git", "-C", clone, "tag", "-d", String(tag)])
+        }
+        let version = LambdaHostVersion.string
+        let untagged = try Self.lambdaHost(["new", "--lang", "swift", "--sdk", clone, "untagged"], in: work.path)
+        #expect(untagged.status == 0, "\(untagged.stderr)")
+        #expect(untagged.stderr.contains("\(clone) has no tag \(version)") && untagged.stderr.contains("fetch --tags"), "\(untagged.stderr)")
+        _ = try runCommand("/usr/bin/env", ["git", "-C", clone, "tag", version])
+        let tagged = try Self.lambdaHost(["new", "--lang", "swift", "--sdk", clone, "tagged"], in: work.path)
+        #expect(tagged.status == 0 && !tagged.stderr.contains("has no tag"), "\(tagged.stderr)")
+    }
+
     @Test func newRefusesAFolderThatHoldsSomething() throws {
         let work = try TemporaryFolder()
         try FileManager.default.createDirectory(atPath: work.path + "/taken", withIntermediateDirectories: true)
