@@ -60,6 +60,7 @@ let package = Package(
         .executable(name: "lambda-host-tools", targets: ["lambda-host-tools"]),
         .library(name: "LambdaPlugin", targets: ["LambdaPlugin"]),
         .library(name: "LambdaPluginHTTP", targets: ["LambdaPluginHTTP"]),
+        .library(name: "LambdaPluginTesting", targets: ["LambdaPluginTesting"]),
         .library(name: "CLambdaPlugin", targets: ["CLambdaPlugin"]),
         .library(name: "LambdaJSON", targets: ["LambdaJSON"]),
         // The parsers that input reaches, for the fuzzers of the separate Fuzz/ package
@@ -84,6 +85,7 @@ let package = Package(
         .library(name: "HTTPProbe", type: .dynamic, targets: ["HTTPProbe"]),
         .library(name: "NoEntry", type: .dynamic, targets: ["NoEntry"]),
         .library(name: "SwiftStream", type: .dynamic, targets: ["SwiftStream"]),
+        .library(name: "SwiftEventStream", type: .dynamic, targets: ["SwiftEventStream"]),
         .library(name: "SwiftTrap", type: .dynamic, targets: ["SwiftTrap"]),
     ],
     traits: [
@@ -180,6 +182,8 @@ let package = Package(
         // The SDK's outbound HTTP client, apart so that a plugin that never calls out does
         // not carry it (about 12 KB of code in every Swift plugin).
         .target(name: "LambdaPluginHTTP", dependencies: ["LambdaPlugin"]),
+        // Runs a plugin's handler in a unit test, with a fake host (docs/languages.md).
+        .target(name: "LambdaPluginTesting", dependencies: ["LambdaPlugin"]),
 
         .target(name: "Echo", dependencies: ["CLambdaPlugin"], path: "Plugins/Echo", publicHeadersPath: "."),
         .target(name: "Fail", dependencies: ["CLambdaPlugin"], path: "Plugins/Fail", publicHeadersPath: "."),
@@ -197,6 +201,7 @@ let package = Package(
             name: "HTTPProbe", dependencies: ["CLambdaPlugin"], path: "Plugins/Fixtures/HTTPProbe", publicHeadersPath: "."),
         .target(name: "NoEntry", path: "Plugins/Fixtures/NoEntry", publicHeadersPath: "."),
         .target(name: "SwiftStream", dependencies: ["LambdaPlugin"], path: "Plugins/Fixtures/SwiftStream"),
+        .target(name: "SwiftEventStream", dependencies: ["LambdaPlugin"], path: "Plugins/Fixtures/SwiftEventStream"),
         .target(name: "SwiftTrap", dependencies: ["LambdaPlugin"], path: "Plugins/Fixtures/SwiftTrap"),
 
         .testTarget(
@@ -204,7 +209,7 @@ let package = Package(
             dependencies: [
                 "LambdaRuntimeAPI", "LambdaPluginLoader", "LambdaDynamicCall", "LambdaPackaging", "lambda-host",
                 "lambda-host-tools", "LambdaOutbound", "CLambdaOutbound", "LambdaPluginHTTP", "LambdaJSON", "LambdaMetrics",
-                "LambdaEmulator",
+                "LambdaEmulator", "LambdaPluginTesting",
             ]
         ),
     ]

@@ -2,7 +2,7 @@
 // answers {"message": "Hello, World!"}; an empty name is answered with the error type
 // "Hello.EmptyName".
 //
-//   _HANDLER=libHello.so
+//   _HANDLER=libHello.so    (a lambda-host layer of ABI 1.4 or later)
 import LambdaPlugin
 
 struct Person: Decodable {
@@ -18,13 +18,11 @@ struct EmptyName: LambdaPluginError {
     var errorMessage: String { "the event's \"name\" is empty; send {\"name\": \"World\"}" }
 }
 
+// The whole plugin is one declaration: the handler goes into the descriptor (ABI 1.4),
+// so the library exports lambda_plugin_v1 alone. Its handler keeps no state of its own,
+// so several invocations may run at once.
 @c public func lambda_plugin_v1() -> UnsafePointer<lambda_plugin_descriptor> {
-    // Its handler keeps no state of its own, so several invocations may run at once.
-    LambdaPluginDescriptor.register(name: "hello", version: "1.0.0", concurrency: .threadSafe)
-}
-
-@c public func handler(_ invocation: UnsafePointer<lambda_invocation>?) -> Int32 {
-    LambdaPlugin.handle(invocation) { (person: Person, context) in
+    LambdaPluginDescriptor.register(name: "hello", version: "1.0.0", concurrency: .threadSafe) { (person: Person, context) in
         guard !person.name.isEmpty else { throw EmptyName() }
         return Greeting(message: "Hello, \(person.name)!")
     }

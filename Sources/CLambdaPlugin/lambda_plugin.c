@@ -7,12 +7,14 @@
 #include "lambda_plugin_swift.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 _Static_assert(sizeof(void *) == 8, "lambda-host supports 64-bit targets only (x86_64, arm64)");
 _Static_assert(offsetof(lambda_plugin_descriptor, struct_size) == 8, "descriptor layout");
 _Static_assert(offsetof(lambda_plugin_descriptor, name) == 16, "descriptor layout");
 _Static_assert(offsetof(lambda_plugin_descriptor, shutdown) == 48, "descriptor layout");
-_Static_assert(sizeof(lambda_plugin_descriptor) == 56, "descriptor v1.0 size");
+_Static_assert(offsetof(lambda_plugin_descriptor, handler) == 56, "descriptor v1.4 appends after v1.0");
+_Static_assert(sizeof(lambda_plugin_descriptor) == 64, "descriptor v1.4 size");
 _Static_assert(offsetof(lambda_invocation, host) == 8, "invocation layout");
 _Static_assert(offsetof(lambda_invocation, payload) == 24, "invocation layout");
 _Static_assert(offsetof(lambda_invocation, host_private) == 96, "invocation layout");
@@ -37,4 +39,11 @@ __attribute__((visibility("hidden"))) const char *lambda_plugin_swift_toolchain(
 /* Hidden too: each Swift plugin carries its own copy, as it does the toolchain string. */
 __attribute__((visibility("hidden"))) const char *lambda_plugin_environment(const char *name) {
     return getenv(name);
+}
+
+/* Hidden as well; only LambdaPluginTesting calls it. */
+__attribute__((visibility("hidden"))) int64_t lambda_plugin_now_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }

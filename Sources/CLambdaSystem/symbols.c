@@ -115,6 +115,25 @@ int lh_find_function(void *handle, const char *name, struct lh_symbol *found) {
     return LH_SYMBOL_FUNCTION;
 }
 
+int lh_function_in_library(void *handle, const void *address, struct lh_symbol *found) {
+    found->address = (void *)address;
+    found->elf_type = -1;
+    found->defined_in = NULL;
+    struct link_map *own = NULL;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &own) != 0 || own == NULL) return LH_SYMBOL_UNREADABLE;
+    Dl_info info;
+    struct link_map *owner = NULL;
+    /* dladdr1 names the object whose mapped range holds the address: code or data. */
+    if (dladdr1(address, &info, (void **)&owner, RTLD_DL_LINKMAP) == 0 || owner == NULL) return LH_SYMBOL_ELSEWHERE;
+    if (owner != own) {
+        found->defined_in = info.dli_fname;
+        return LH_SYMBOL_ELSEWHERE;
+    }
+    struct segment_query query = {own->l_addr, own->l_ld, (ElfW(Addr))address, 0};
+    if (dl_iterate_phdr(visit_object, &query) == 0 || !query.in_code) return LH_SYMBOL_NOT_IN_CODE;
+    return LH_SYMBOL_FUNCTION;
+}
+
 int lh_each_defined_symbol(void *handle, void (*each)(const char *name, void *context), void *context) {
     struct lh_dynamic_tables t;
     if (read_tables(handle, &t) != 0) return -1;

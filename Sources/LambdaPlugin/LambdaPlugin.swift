@@ -26,13 +26,7 @@ public enum LambdaPlugin {
         _ body: (Event, LambdaContext) throws -> Output
     ) -> lambda_status {
         handleBytes(invocation) { payload, context in
-            let event: Event
-            do {
-                event = try LambdaJSONDecoder().decode(Event.self, from: payload)
-            } catch {
-                throw InvalidEvent(errorMessage: "the event is not a valid \(Event.self): \(error)")
-            }
-            let output = try body(event, context)
+            let output = try body(try decode(Event.self, from: payload), context)
             do {
                 return try LambdaJSONEncoder().encode(output)
             } catch {
@@ -77,6 +71,41 @@ public enum LambdaPlugin {
             return fail(invocation, type: error.errorType, message: error.errorMessage)
         } catch {
             return fail(invocation, type: String(describing: type(of: error)), message: String(describing: error))
+        }
+    }
+
+    /// Answers with a stream, as ``stream(_:contentType:_:)`` does, and hands `body` the
+    /// event decoded as JSON into `Event` (as ``handle(_:_:)`` decodes it):
+    ///
+    /// ```swift
+    /// LambdaPlugin.stream(invocation, contentType: "text/plain") { (order: Order, writer, context) in
+    ///     for line in order.lines { try writer.write(line + "\n") }
+    /// }
+    /// ```
+    ///
+    /// A decoding failure answers `Runtime.InvalidEvent` before anything is streamed.
+    /// Cost: the decode, as in ``handle(_:_:)``.
+    public static func stream<Event: Decodable>(
+        _ invocation: UnsafePointer<lambda_invocation>?,
+        contentType: String = "application/octet-stream",
+        _ body: (Event, LambdaResponseStreamWriter, LambdaContext) throws -> Void
+    ) -> lambda_status {
+        guard let invocation else { return LAMBDA_E_INVALID }
+        let event: Event
+        do {
+            event = try decode(Event.self, from: UnsafeRawBufferPointer(start: invocation.pointee.payload, count: invocation.pointee.payload_size))
+        } catch {
+            return fail(invocation, type: error.errorType, message: error.errorMessage)
+        }
+        return stream(invocation, contentType: contentType) { writer, context in try body(event, writer, context) }
+    }
+
+    /// The event decoded as JSON, or ``InvalidEvent`` that says why not.
+    private static func decode<Event: Decodable>(_ type: Event.Type, from payload: UnsafeRawBufferPointer) throws(InvalidEvent) -> Event {
+        do {
+            return try LambdaJSONDecoder().decode(Event.self, from: payload)
+        } catch {
+            throw InvalidEvent(errorMessage: "the event is not a valid \(Event.self): \(error)")
         }
     }
 

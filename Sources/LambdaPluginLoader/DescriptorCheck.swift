@@ -29,9 +29,14 @@ enum DescriptorCheck {
         return descriptor
     }
 
-    /// Checks magic, ABI version, size, name and toolchain. The first fields are read one
-    /// by one, and the whole descriptor only once `struct_size` says it is all there.
-    static func verify(_ descriptor: UnsafePointer<lambda_plugin_descriptor>, path: String) throws(PluginLoadError) {
+    /// Checks magic, ABI version, size, name and toolchain, and returns the descriptor as
+    /// this host knows it: the plugin's `struct_size` bytes copied over a zeroed one, so
+    /// that a field an older plugin lacks (the 1.4 `handler` of a 1.0 plugin) reads as
+    /// zero, never as whatever follows the plugin's shorter struct in its memory. The
+    /// first fields are read one by one until `struct_size` says how much there is.
+    static func verify(_ descriptor: UnsafePointer<lambda_plugin_descriptor>, path: String) throws(PluginLoadError)
+        -> lambda_plugin_descriptor
+    {
         func field<T>(_ key: KeyPath<lambda_plugin_descriptor, T>) -> T {
             let offset = MemoryLayout<lambda_plugin_descriptor>.offset(of: key) ?? 0
             return UnsafeRawPointer(descriptor).load(fromByteOffset: offset, as: T.self)
@@ -67,7 +72,11 @@ enum DescriptorCheck {
                 "descriptor field 'struct_size' is \(d.struct_size), larger than this host's ABI \(LAMBDA_PLUGIN_ABI_MAJOR).\(LAMBDA_PLUGIN_ABI_MINOR) descriptor (\(MemoryLayout<lambda_plugin_descriptor>.size) bytes) although 'abi_minor' is \(d.abi_minor); the descriptor is damaged or was not built from lambda_plugin.h"
             )
         }
-        d = descriptor.pointee
+        let size = Int(d.struct_size)
+        d = lambda_plugin_descriptor()
+        withUnsafeMutableBytes(of: &d) { copy in
+            copy.copyMemory(from: UnsafeRawBufferPointer(start: descriptor, count: size))
+        }
         guard let name = d.name else {
             throw mismatch("descriptor field 'name' is NULL; give the plugin a name")
         }
@@ -86,5 +95,6 @@ enum DescriptorCheck {
                 )
             }
         }
+        return d
     }
 }

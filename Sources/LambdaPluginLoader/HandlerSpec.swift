@@ -4,10 +4,10 @@
 ///
 /// | `_HANDLER` | library files tried | symbol |
 /// | --- | --- | --- |
-/// | `libhello.so` | `libhello.so` | `handler` |
+/// | `libhello.so` | `libhello.so` | the descriptor's `handler` (ABI 1.4), else `handler` |
 /// | `libhello.so:greet` | `libhello.so` | `greet` |
 /// | `hello.greet` (AWS habit) | `libhello.so`, `hello.so` | `greet` |
-/// | `hello` | `libhello.so`, `hello.so` | `handler` |
+/// | `hello` | `libhello.so`, `hello.so` | the descriptor's `handler`, else `handler` |
 /// | `lib/libhello.so:greet` | `lib/libhello.so` (below a root) | `greet` |
 ///
 /// Parsing costs a few small allocations, once, at INIT.
@@ -18,12 +18,18 @@ public struct HandlerSpec: Equatable, Sendable {
     public var candidates: [String]
     /// The handler symbol.
     public var symbol: String
+    /// Whether `_HANDLER` names the library alone, so that ``symbol`` is
+    /// ``defaultSymbol`` by default rather than by choice: the host then calls the
+    /// descriptor's `handler` when the plugin sets one (ABI 1.4). An explicit symbol, even
+    /// `lib.so:handler`, always wins.
+    public var symbolIsDefault: Bool
     /// For a plain C function called through libffi, its signature as written after the
     /// library (`cbrt(f64)->f64`), and where it starts in `_HANDLER`; nil for a plugin.
     public var signature: (text: String, offset: Int)?
 
     public static func == (a: HandlerSpec, b: HandlerSpec) -> Bool {
-        a.text == b.text && a.candidates == b.candidates && a.symbol == b.symbol && a.signature?.text == b.signature?.text
+        a.text == b.text && a.candidates == b.candidates && a.symbol == b.symbol && a.symbolIsDefault == b.symbolIsDefault
+            && a.signature?.text == b.signature?.text
     }
 
     /// Lambda's limit on the Handler field.
@@ -67,10 +73,11 @@ public struct HandlerSpec: Equatable, Sendable {
         var library: String
         var symbol: String
         var expand: Bool
+        var defaulted = false
         if let colon = utf8.firstIndex(of: UInt8(ascii: ":")) {
             library = String(text[..<colon])
             symbol = String(text[utf8.index(after: colon)...])
-            if symbol.isEmpty { symbol = Self.defaultSymbol }
+            if symbol.isEmpty { (symbol, defaulted) = (Self.defaultSymbol, true) }
             expand = false
             if let parenthesis = symbol.utf8.firstIndex(of: UInt8(ascii: "(")) {
                 // A plain C function with its signature: libm.so.6:cbrt(f64)->f64
@@ -80,6 +87,7 @@ public struct HandlerSpec: Equatable, Sendable {
         } else if Self.isLibraryFileName(text) {
             library = text
             symbol = Self.defaultSymbol
+            defaulted = true
             expand = false
         } else if let dot = utf8.lastIndex(of: UInt8(ascii: ".")), utf8[..<dot].last != UInt8(ascii: "/") {
             library = String(text[..<dot])
@@ -88,6 +96,7 @@ public struct HandlerSpec: Equatable, Sendable {
         } else {
             library = text
             symbol = Self.defaultSymbol
+            defaulted = true
             expand = true
         }
         guard !library.isEmpty else {
@@ -110,6 +119,7 @@ public struct HandlerSpec: Equatable, Sendable {
             throw PluginLoadError(.malformedHandler, "_HANDLER '\(text)' names a folder, not a library; \(example)")
         }
         self.symbol = symbol
+        symbolIsDefault = defaulted
         if expand {
             // hello -> libhello.so, hello.so (in the same folder when a path is given)
             let slash = library.utf8.lastIndex(of: UInt8(ascii: "/"))

@@ -57,6 +57,30 @@ public struct SharedLibrary: @unchecked Sendable {
         throw PluginLoadError(code, "\(path) \(refusal), so it cannot be \(role)")
     }
 
+    /// Checks that `address`, a function pointer the library handed out (its descriptor's
+    /// handler), lies in this library's own code, so that calling it runs the library's
+    /// code. Throws `code` naming `field` when it lies in another library, in none, or in
+    /// this one's data. Costs one dladdr1 and one walk of the loaded objects.
+    public func checkOwnFunction(_ address: UnsafeRawPointer, field: String, as role: String, code: PluginLoadError.Code)
+        throws(PluginLoadError)
+    {
+        var found = lh_symbol()
+        let kind = lh_function_in_library(UnsafeMutableRawPointer(handle), address, &found)
+        let refusal: String
+        switch lh_symbol_kind(rawValue: UInt32(bitPattern: kind)) {
+        case LH_SYMBOL_FUNCTION: return
+        case LH_SYMBOL_NOT_IN_CODE:
+            refusal = "points into the library's data, outside its executable segments"
+        case LH_SYMBOL_ELSEWHERE:
+            refusal = found.defined_in.map { "points into \(String(cString: $0)), not into this library" }
+                ?? "points into no loaded library"
+        default:
+            refusal = "cannot be checked: the library's link map cannot be read"
+        }
+        throw PluginLoadError(
+            code, "\(path): \(field) \(refusal), so it cannot be \(role); set it to a function the plugin defines")
+    }
+
     /// The names of every symbol this library defines and exports (its `.dynsym`
     /// definitions); empty when its tables cannot be read. One pass over the table: for
     /// error paths.

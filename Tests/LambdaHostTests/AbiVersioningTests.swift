@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Old hosts load new plugins, and new hosts load old ones (docs/abi.md, "Versions"):
-/// plugins built against frozen copies of the released 1.0, 1.1, 1.2 and 1.3 headers run in
+/// plugins built against frozen copies of the released 1.0, 1.1, 1.2, 1.3 and 1.4 headers run in
 /// this host, and plugins built with this header and SDK run in a host built against the 1.1
 /// header (`Tests/Fixtures/abi-1.1/host_1_1.c`, a minimal host that checks and calls the
 /// way a 1.1 layer does).
@@ -49,6 +49,20 @@ import Testing
         }
         """
 
+    /// Exports its entry point alone: the handler is the descriptor's (ABI 1.4).
+    static let descriptorHandlerPlugin = """
+        #include <lambda_plugin.h>
+        static lambda_status greet(const lambda_invocation *invocation) {
+            return invocation->host->respond(invocation, "from the descriptor", 19);
+        }
+        LAMBDA_EXPORT const lambda_plugin_descriptor *lambda_plugin_v1(void) {
+            static const lambda_plugin_descriptor descriptor = {
+                .magic = LAMBDA_PLUGIN_MAGIC, .abi_major = LAMBDA_PLUGIN_ABI_MAJOR, .abi_minor = 4,
+                .struct_size = sizeof(lambda_plugin_descriptor), .name = "descriptor-handler", .handler = greet};
+            return &descriptor;
+        }
+        """
+
     private func folder() throws -> String {
         let path = NSTemporaryDirectory() + "abi-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -76,7 +90,7 @@ import Testing
         return output
     }
 
-    @Test(arguments: ["abi-1.0", "abi-1.1", "abi-1.2", "abi-1.3"])
+    @Test(arguments: ["abi-1.0", "abi-1.1", "abi-1.2", "abi-1.3", "abi-1.4"])
     func aPluginBuiltAgainstAReleasedHeaderRunsInThisHost(release: String) throws {
         let dir = try folder()
         let library = try plugin(Self.oldPlugin, "old", in: dir, include: BuildProducts.fixture(release))
@@ -120,6 +134,25 @@ import Testing
         let host = try HostProcess(handler: (library as NSString).lastPathComponent, api: api, taskRoot: dir)
         api.enqueue("needs-1", "{}")
         #expect(try #require(api.answer(to: "needs-1"), "stderr: \(host.stderr)").text == "ok")
+    }
+
+    @Test func aPluginWithTheDescriptorsHandlerRunsHereAndAnOlderHostRefusesItByVersion() throws {
+        let dir = try folder()
+        let library = try plugin(Self.descriptorHandlerPlugin, "described", in: dir, include: FixtureCompiler.include)
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: (library as NSString).lastPathComponent, api: api, taskRoot: dir)
+        api.enqueue("described-1", "{}")
+        #expect(try #require(api.answer(to: "described-1"), "stderr: \(host.stderr)").text == "from the descriptor")
+
+        // An older host would look for the symbol `handler`; abi_minor 4 makes it say why
+        // instead. So for the SDK's one-declaration form (Hello), and not for its
+        // two-function form, which asks for no more than 1.0.
+        let old = try oldHost(in: dir)
+        for path in [library, BuildProducts.plugin("Hello"), BuildProducts.plugin("SwiftEventStream")] {
+            let refused = try runCommand(old, [path, "handler", "{}"])
+            #expect(refused.status == 2, "\(path): \(refused.stdout)")
+            #expect(refused.stdout.contains("refused: abi 1.4, host speaks 1.1"), "\(path): \(refused.stdout)")
+        }
     }
 
     @Test func theSwiftSDKStreamsOnA11Host() throws {

@@ -40,6 +40,50 @@ import Testing
         #expect(api.answer(to: "sound")?.text == "\"hostile\"", "\(host.stderr)")
     }
 
+    @Test func theDescriptorsHandlerServesALibraryAloneAndAnExplicitSymbolWins() throws {
+        let root = try folder()
+        for (handler, expected) in [("libhostile.so", "\"own\""), ("libhostile.so:handler", "\"hostile\"")] {
+            let api = try TestRuntimeAPI()
+            let host = try HostProcess(handler: handler, api: api, taskRoot: root, environment: ["HOSTILE_DESCRIPTOR": "handler-own"])
+            api.enqueue("own", "{}")
+            #expect(api.answer(to: "own")?.text == expected, "\(handler): \(host.stderr)")
+        }
+    }
+
+    @Test func anExplicitSymbolAPluginLacksIsRefusedEvenWithTheDescriptorsHandler() throws {
+        // Hello is the SDK's one-declaration form: it exports no `handler`.
+        let failure = try initFailure(handler: "libHello.so:handler")
+        #expect(failure.type == "Runtime.HandlerNotFound")
+        #expect(failure.message.contains("does not export the handler symbol 'handler'"), "\(failure.message)")
+        #expect(failure.message.hasSuffix("name the library alone in _HANDLER to call it"), "\(failure.message)")
+    }
+
+    @Test func aDescriptorsHandlerOutsideThePluginsCodeIsNeverCalled() throws {
+        let root = try folder()
+        for (mode, fragment) in [
+            ("handler-elsewhere", "the descriptor's 'handler' points into "),
+            ("handler-data", "the descriptor's 'handler' points into the library's data"),
+        ] {
+            let failure = try initFailure(handler: "libhostile.so", taskRoot: root, environment: ["HOSTILE_DESCRIPTOR": mode])
+            #expect(failure.type == "Runtime.HandlerNotFound", "\(mode): \(failure.message)")
+            #expect(failure.message.hasPrefix(root + "/libhostile.so: " + fragment), "\(mode): \(failure.message)")
+            #expect(failure.message.contains("so it cannot be the handler"), "\(mode): \(failure.message)")
+        }
+        // libc's malloc, named as the library that holds it.
+        let elsewhere = try initFailure(handler: "libhostile.so", taskRoot: root, environment: ["HOSTILE_DESCRIPTOR": "handler-elsewhere"])
+        #expect(elsewhere.message.contains("libc.so"), "\(elsewhere.message)")
+    }
+
+    @Test func aShorterDescriptorIsReadNoFurtherThanItsStructSize() throws {
+        // A 1.0 descriptor whose last byte is the last readable one: reading a 1.4
+        // descriptor's worth through it would fault at INIT.
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(
+            handler: "libhostile.so", api: api, taskRoot: try folder(), environment: ["HOSTILE_DESCRIPTOR": "v1.0-at-page-end"])
+        api.enqueue("short", "{}")
+        #expect(api.answer(to: "short")?.text == "\"hostile\"", "\(host.stderr)")
+    }
+
     @Test func damagedDescriptorsAreRefusedNamingTheField() throws {
         let root = try folder()
         for (mode, fragment) in [

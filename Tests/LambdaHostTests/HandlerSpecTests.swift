@@ -22,6 +22,19 @@ import Testing
         #expect(spec.symbol == symbol)
     }
 
+    /// A library alone leaves the symbol to the plugin (the descriptor's handler, ABI 1.4);
+    /// a symbol written out, even `handler`, is the user's choice and wins.
+    @Test(arguments: [
+        ("libhello.so", true), ("libhello.so:", true), ("hello", true), ("libm.so.6", true), ("lib/hello", true),
+        ("libhello.so:handler", false), ("hello.handler", false), ("libhello.so:greet", false), ("hello.greet", false),
+        ("libm.so.6:cbrt(f64)->f64", false),
+    ])
+    func aDefaultedSymbolIsToldFromAnExplicitOne(text: String, defaulted: Bool) throws {
+        let spec = try HandlerSpec(text)
+        #expect(spec.symbolIsDefault == defaulted, "\(text)")
+        #expect(spec.symbol == (defaulted ? HandlerSpec.defaultSymbol : spec.symbol))
+    }
+
     @Test(arguments: [
         ("", PluginLoadError.Code.malformedHandler),
         ("hello world", .malformedHandler),

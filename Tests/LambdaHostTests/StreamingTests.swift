@@ -102,6 +102,44 @@ import Testing
         _ = host
     }
 
+    @Test func theSwiftSDKStreamsWithTheDecodedEventInBothForms() throws {
+        // The one-declaration form: _HANDLER names the library alone, the host calls the
+        // descriptor's handler.
+        let api = try TestRuntimeAPI()
+        let host = try HostProcess(handler: "libSwiftEventStream.so", api: api)
+        api.enqueue("ev-lines", #"{"word": "tick", "count": 3}"#)
+        let lines = try #require(api.answer(to: "ev-lines"), "\(host.stderr)")
+        #expect(lines.headers["lambda-runtime-function-response-mode"] == "streaming")
+        #expect(lines.headers["content-type"] == "text/plain")
+        #expect(lines.text == "tick 1\ntick 2\ntick 3\n")
+        #expect(lines.trailers.isEmpty)
+
+        api.enqueue("ev-fail", #"{"word": "tock", "count": 3, "fail": true}"#)
+        let failed = try #require(api.answer(to: "ev-fail"))
+        #expect(failed.text == "tock 1\n")
+        #expect(failed.trailers["lambda-runtime-function-error-type"] == "SwiftEventStream.Failed")
+
+        // An event that does not decode: a plain error, before anything is streamed.
+        api.enqueue("ev-bad", #"{"word": 7}"#)
+        let bad = try #require(api.answer(to: "ev-bad"))
+        #expect(bad.path.hasSuffix("/ev-bad/error"), "\(bad.path)")
+        #expect(bad.headers["lambda-runtime-function-response-mode"] == nil)
+        #expect(bad.headers["lambda-runtime-function-error-type"] == "Runtime.InvalidEvent")
+        #expect((jsonObject(bad)?["errorMessage"] as? String)?.contains("Order") == true, "\(bad.text)")
+        #expect(host.waitForLog("streaming 3 lines of tick"), "\(host.stderr)")
+
+        // The two-function form's LambdaPlugin.stream with an event, named explicitly:
+        // the symbol wins over the descriptor's handler.
+        let explicitAPI = try TestRuntimeAPI()
+        let explicit = try HostProcess(handler: "libSwiftEventStream.so:explicit", api: explicitAPI)
+        explicitAPI.enqueue("ex-1", #"{"word": "tick", "count": 1}"#)
+        #expect(try #require(explicitAPI.answer(to: "ex-1"), "\(explicit.stderr)").text == "explicit tick")
+        explicitAPI.enqueue("ex-bad", "not json")
+        let explicitBad = try #require(explicitAPI.answer(to: "ex-bad"))
+        #expect(explicitBad.path.hasSuffix("/ex-bad/error"))
+        #expect(explicitBad.headers["lambda-runtime-function-error-type"] == "Runtime.InvalidEvent")
+    }
+
     /// Peak and current resident memory of a process, in KiB.
     static func memory(_ pid: Int32) -> (peak: Int, now: Int) {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""

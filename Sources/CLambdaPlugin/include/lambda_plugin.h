@@ -11,8 +11,9 @@
  *      a descriptor (magic, ABI version, sizes, name, hooks) that the host checks before
  *      it calls anything else. A mismatch is reported as an init error that names the
  *      field, never a crash.
- *   2. The host looks up the handler symbol named by _HANDLER ("handler" if none is
- *      named): a lambda_handler_fn.
+ *   2. The host finds the handler: the symbol _HANDLER names (lib.so:greet); when it
+ *      names the library alone, the descriptor's `handler` (ABI 1.4) if the plugin sets
+ *      it, else the symbol "handler". Either is a lambda_handler_fn.
  *   3. If the descriptor has an init hook, the host calls it once, before the first
  *      invocation. It may keep state for the life of the execution environment.
  *   4. For every invocation the host calls the handler with a lambda_invocation. The
@@ -75,9 +76,9 @@ extern "C" {
 #define LAMBDA_PLUGIN_ABI_MAJOR 1
 
 /* The ABI minor version of this header: fields appended since 1.0 (1.1 streaming, 1.2
- * outbound HTTP, 1.3 AWS requests signed by the host). The host reports its own in
- * lambda_host_api.abi_minor. */
-#define LAMBDA_PLUGIN_ABI_MINOR 3
+ * outbound HTTP, 1.3 AWS requests signed by the host, 1.4 the descriptor's `handler`).
+ * The host reports its own in lambda_host_api.abi_minor. */
+#define LAMBDA_PLUGIN_ABI_MINOR 4
 
 /* The least host minor version the plugin needs, written into its descriptor by
  * LAMBDA_PLUGIN_DEFINE. A host loads a plugin whose descriptor's abi_minor is lower than
@@ -90,7 +91,8 @@ extern "C" {
 /* The name of the function every plugin exports (see lambda_plugin_entry_fn). */
 #define LAMBDA_PLUGIN_ENTRY_SYMBOL "lambda_plugin_v1"
 
-/* The handler symbol the host looks up when _HANDLER names a library only. */
+/* The handler symbol the host looks up when _HANDLER names a library only and the
+ * descriptor has no `handler` (ABI 1.4). */
 #define LAMBDA_PLUGIN_DEFAULT_HANDLER "handler"
 
 /* Marks a function as exported from the plugin's shared object. */
@@ -173,6 +175,10 @@ typedef void (*lambda_shutdown_fn)(void *state);
  * do any other work: the host may call it more than once. */
 typedef const lambda_plugin_descriptor *(*lambda_plugin_entry_fn)(void);
 
+/* The size of a descriptor up to its 1.0 fields (56 bytes): the struct_size of a plugin
+ * that leaves the 1.4 `handler` unset. */
+#define LAMBDA_PLUGIN_DESCRIPTOR_SIZE_1_0 offsetof(lambda_plugin_descriptor, handler)
+
 /* What a plugin says about itself. Checked by the host before anything else is called. */
 struct lambda_plugin_descriptor {
     /* LAMBDA_PLUGIN_MAGIC. */
@@ -181,7 +187,9 @@ struct lambda_plugin_descriptor {
     uint16_t abi_major;
     /* LAMBDA_PLUGIN_ABI_MINOR as the plugin was built. Must not exceed the host's. */
     uint16_t abi_minor;
-    /* sizeof(lambda_plugin_descriptor) as the plugin was built. */
+    /* How much of the descriptor the plugin fills in: sizeof(lambda_plugin_descriptor)
+     * when it sets `handler` (ABI 1.4), else LAMBDA_PLUGIN_DESCRIPTOR_SIZE_1_0, so that
+     * hosts before 1.4, which refuse a descriptor larger than their own, still load it. */
     uint32_t struct_size;
     /* LAMBDA_PLUGIN_* flags, or 0. */
     uint32_t flags;
@@ -197,6 +205,16 @@ struct lambda_plugin_descriptor {
     lambda_init_fn init;
     /* The shutdown hook, or NULL. */
     lambda_shutdown_fn shutdown;
+
+    /* ---- ABI 1.4 and later ---------------------------------------------------------- */
+
+    /* The handler, or NULL. The host calls it for every invocation when _HANDLER names
+     * the library alone (an explicit symbol, lib.so:greet, always wins), so that a plugin
+     * need export nothing but its entry point. It must be a function defined inside the
+     * plugin's own library (the host checks, and refuses anything else at INIT). A plugin
+     * that sets it declares abi_minor 4: an older host would look for the symbol
+     * "handler" instead. NULL: the host looks up "handler" as before 1.4. */
+    lambda_handler_fn handler;
 };
 
 /* One invocation, as the handler sees it. Owned by the host; the struct and every
@@ -434,8 +452,8 @@ struct lambda_host_api {
     LAMBDA_PLUGIN_LINKAGE LAMBDA_EXPORT const lambda_plugin_descriptor *lambda_plugin_v1(void) { \
         static const lambda_plugin_descriptor descriptor = {                                 \
             LAMBDA_PLUGIN_MAGIC, LAMBDA_PLUGIN_ABI_MAJOR, LAMBDA_PLUGIN_REQUIRED_MINOR,      \
-            (uint32_t)sizeof(lambda_plugin_descriptor), (uint32_t)(FLAGS), (NAME), (VERSION), \
-            NULL, (INIT), (SHUTDOWN)};                                                        \
+            (uint32_t)LAMBDA_PLUGIN_DESCRIPTOR_SIZE_1_0, (uint32_t)(FLAGS), (NAME), (VERSION), \
+            NULL, (INIT), (SHUTDOWN), NULL};                                                  \
         return &descriptor;                                                                   \
     }
 #define LAMBDA_PLUGIN_DEFINE(NAME, VERSION, INIT, SHUTDOWN) LAMBDA_PLUGIN_DEFINE_FLAGS(NAME, VERSION, INIT, SHUTDOWN, 0)

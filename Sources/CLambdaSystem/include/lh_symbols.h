@@ -42,6 +42,13 @@ struct lh_symbol {
  * dl_iterate_phdr over the loaded objects. Returns an lh_symbol_kind. */
 int lh_find_function(void *handle, const char *name, struct lh_symbol *found);
 
+/* Says whether `address` (a function pointer the library handed out, such as its
+ * descriptor's handler) lies inside an executable PT_LOAD segment of the library `handle`
+ * itself: LH_SYMBOL_FUNCTION; LH_SYMBOL_ELSEWHERE when another object holds it (its path
+ * in found->defined_in) or none does; LH_SYMBOL_NOT_IN_CODE when it is the library's data.
+ * Costs one dladdr1 and one dl_iterate_phdr over the loaded objects. */
+int lh_function_in_library(void *handle, const void *address, struct lh_symbol *found);
+
 /* Calls each(name, context) for every global or weak symbol the library `handle`
  * defines. Returns the number of symbols visited, or -1 when the tables cannot be read.
  * Costs one pass over the whole dynamic symbol table: for error paths only. */

@@ -1,4 +1,4 @@
-//! The C ABI of `Sources/CLambdaPlugin/include/lambda_plugin.h` (ABI 1.3), written once as
+//! The C ABI of `Sources/CLambdaPlugin/include/lambda_plugin.h` (ABI 1.4), written once as
 //! `#[repr(C)]` types. Field names and order follow the header; `tests/layout.rs` compiles
 //! a C program against the header and compares every size and offset with these.
 #![allow(non_camel_case_types)]
@@ -11,7 +11,11 @@ pub const LAMBDA_PLUGIN_MAGIC: u32 = 0x4C50_4C47;
 /// The ABI major version; also part of the entry symbol's name.
 pub const LAMBDA_PLUGIN_ABI_MAJOR: u16 = 1;
 /// The ABI minor version of the header these types copy.
-pub const LAMBDA_PLUGIN_ABI_MINOR: u16 = 3;
+pub const LAMBDA_PLUGIN_ABI_MINOR: u16 = 4;
+/// The size of a descriptor up to its 1.0 fields: the `struct_size` of a plugin that leaves
+/// the 1.4 `handler` unset, which hosts before 1.4 (refusing a descriptor larger than
+/// their own) still load.
+pub const LAMBDA_PLUGIN_DESCRIPTOR_SIZE_1_0: u32 = 56;
 /// The least host minor version this crate needs: it checks the host's table before it
 /// calls anything appended after 1.0, so any 1.x host loads its plugins.
 pub const LAMBDA_PLUGIN_REQUIRED_MINOR: u16 = 0;
@@ -59,6 +63,10 @@ pub struct lambda_plugin_descriptor {
     pub swift_toolchain: *const c_char,
     pub init: Option<lambda_init_fn>,
     pub shutdown: Option<lambda_shutdown_fn>,
+    /// ABI 1.4: the handler, called when `_HANDLER` names the library alone; a function of
+    /// the plugin's own. A descriptor that sets it declares `abi_minor` 4 and its whole
+    /// size. The export macro leaves it `None` and exports `handler`, for any 1.x host.
+    pub handler: Option<lambda_handler_fn>,
 }
 
 // A descriptor is immutable static data pointing at string literals, so sharing it between

@@ -153,13 +153,14 @@ macro_rules! lambda_plugin {
                 magic: $crate::abi::LAMBDA_PLUGIN_MAGIC,
                 abi_major: $crate::abi::LAMBDA_PLUGIN_ABI_MAJOR,
                 abi_minor: $crate::abi::LAMBDA_PLUGIN_REQUIRED_MINOR,
-                struct_size: ::core::mem::size_of::<$crate::abi::lambda_plugin_descriptor>() as u32,
+                struct_size: $crate::abi::LAMBDA_PLUGIN_DESCRIPTOR_SIZE_1_0,
                 flags: 0 $(| $flags)?,
                 name: concat!($name, "\0").as_ptr().cast(),
                 version: concat!($version, "\0").as_ptr().cast(),
                 swift_toolchain: ::core::ptr::null(),
                 init: $crate::__init_hook!($($init)?),
                 shutdown: $crate::__shutdown_hook!($($shutdown)?),
+                handler: None,
             };
             &DESCRIPTOR
         }

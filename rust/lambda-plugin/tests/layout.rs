@@ -21,7 +21,7 @@ macro_rules! layout {
 
 fn rust_layout() -> Vec<(String, usize)> {
     layout! {
-        lambda_plugin_descriptor { magic, abi_major, abi_minor, struct_size, flags, name, version, swift_toolchain, init, shutdown }
+        lambda_plugin_descriptor { magic, abi_major, abi_minor, struct_size, flags, name, version, swift_toolchain, init, shutdown, handler }
         lambda_invocation { struct_size, reserved, host, state, payload, payload_size, request_id, deadline_ms,
             invoked_function_arn, trace_id, client_context, cognito_identity, tenant_id, host_private }
         lambda_http_header { name, name_size, value, value_size }
@@ -40,6 +40,7 @@ fn rust_constants() -> Vec<(&'static str, i64)> {
         ("LAMBDA_PLUGIN_ABI_MAJOR", LAMBDA_PLUGIN_ABI_MAJOR as i64),
         ("LAMBDA_PLUGIN_ABI_MINOR", LAMBDA_PLUGIN_ABI_MINOR as i64),
         ("LAMBDA_PLUGIN_REQUIRED_MINOR", LAMBDA_PLUGIN_REQUIRED_MINOR as i64),
+        ("LAMBDA_PLUGIN_DESCRIPTOR_SIZE_1_0", LAMBDA_PLUGIN_DESCRIPTOR_SIZE_1_0 as i64),
         ("LAMBDA_OK", LAMBDA_OK as i64),
         ("LAMBDA_ERROR", LAMBDA_ERROR as i64),
         ("LAMBDA_E_ALREADY_ANSWERED", LAMBDA_E_ALREADY_ANSWERED as i64),
@@ -105,7 +106,8 @@ fn the_header_static_asserts_hold() {
         ("offsetof(lambda_plugin_descriptor, struct_size)", 8),
         ("offsetof(lambda_plugin_descriptor, name)", 16),
         ("offsetof(lambda_plugin_descriptor, shutdown)", 48),
-        ("sizeof(lambda_plugin_descriptor)", 56),
+        ("offsetof(lambda_plugin_descriptor, handler)", 56),
+        ("sizeof(lambda_plugin_descriptor)", 64),
         ("offsetof(lambda_invocation, host)", 8),
         ("offsetof(lambda_invocation, payload)", 24),
         ("offsetof(lambda_invocation, host_private)", 96),
