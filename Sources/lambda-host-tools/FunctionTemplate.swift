@@ -148,7 +148,9 @@ struct FunctionTemplate {
             """
 
             `lambda-host build .` runs `swift build -c release --product \(name)`. Build it with \
-            the same Swift toolchain (major.minor) as the lambda-host it runs in.
+            the same Swift toolchain (major.minor) as the lambda-host it runs in. `swift test` runs \
+            the handler's unit tests (`Tests/\(name)Tests`) with `LambdaPluginTesting`: a fake \
+            invocation, no host.
 
             """
         }

@@ -22,12 +22,14 @@ extension LambdaHostTools.PackageCommand {
         @Argument(help: "The library.")
         var path: String
 
-        /// Writes `plugin\n<name>`, `library`, or `error\n<Runtime.* type>\n<message>`.
+        /// Writes `plugin\n<handler>\n<name>` (the handler a C identifier, or the descriptor's
+        /// field; the name last, as it may hold anything), `library`, or
+        /// `error\n<Runtime.* type>\n<message>`.
         func run() throws {
             var verdict: String
             do {
                 let spec = try HandlerSpec(handler)
-                verdict = try LoadedPlugin.open(path: path, spec: spec).map { "plugin\n\($0.name)" } ?? "library"
+                verdict = try LoadedPlugin.open(path: path, spec: spec).map { "plugin\n\($0.handlerName)\n\($0.name)" } ?? "library"
             } catch {
                 verdict = "error\n\(error.code.errorType)\n\(error.message)"
             }

@@ -83,8 +83,9 @@ final class PluginInitCheck {
         let lines = answer.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         switch lines.first {
         case "plugin":
-            let name = lines.count > 1 ? lines[1] : "?"
-            return Verdict(isPlugin: true, summary: "INIT checks passed: plugin '\(name)', handler '\(spec.symbol)'")
+            let handler = lines.count > 1 ? lines[1] : spec.symbol
+            let name = lines.count > 2 ? lines[2] : "?"
+            return Verdict(isPlugin: true, summary: "INIT checks passed: plugin '\(name)', handler '\(handler)'")
         case "library":
             return Verdict(isPlugin: false, summary: Self.plainLibrary)
         case "error" where lines.count == 3:

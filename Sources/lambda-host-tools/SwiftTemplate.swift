@@ -6,7 +6,10 @@ import LambdaRuntimeAPI
 /// dynamic library product on it.
 enum SwiftTemplate {
     static func files(name: String, sdk: String) -> [FunctionTemplate.File] {
-        [.init("Package.swift", manifest(name: name, sdk: sdk)), .init("Sources/\(name)/\(name).swift", source(name: name))]
+        [
+            .init("Package.swift", manifest(name: name, sdk: sdk)), .init("Sources/\(name)/\(name).swift", source(name: name)),
+            .init("Tests/\(name)Tests/\(name)Tests.swift", tests(name: name)),
+        ]
     }
 
     static func manifest(name: String, sdk: String) -> String {
@@ -28,6 +31,10 @@ enum SwiftTemplate {
                 ],
                 targets: [
                     .target(name: "\#(name)", dependencies: [.product(name: "LambdaPlugin", package: "\#(identity(of: sdk))")]),
+                    // swift test: the handler run with a fake invocation, no host needed.
+                    .testTarget(
+                        name: "\#(name)Tests",
+                        dependencies: ["\#(name)", .product(name: "LambdaPluginTesting", package: "\#(identity(of: sdk))")]),
                 ]
             )
 
@@ -52,18 +59,43 @@ enum SwiftTemplate {
             let message: String
         }
 
+        // The whole plugin is this one declaration: the handler goes into the plugin's
+        // descriptor. It keeps no state, so the host may run it on several threads at once.
         @c public func lambda_plugin_v1() -> UnsafePointer<lambda_plugin_descriptor> {
-            // The handler keeps no state, so the host may run it on several threads at once.
-            LambdaPluginDescriptor.register(name: "\#(name)", version: "1.0.0", concurrency: .threadSafe)
-        }
-
-        @c public func handler(_ invocation: UnsafePointer<lambda_invocation>?) -> Int32 {
-            LambdaPlugin.handle(invocation) { (event: Event, context) in
+            LambdaPluginDescriptor.register(name: "\#(name)", version: "1.0.0", concurrency: .threadSafe) { (event: Event, context) in
                 if let name = event.name, !name.isEmpty {
                     return Greeting(message: "Hello, \(name)!")
                 }
                 return Greeting(message: "Hello from \#(name)!")
             }
+        }
+
+        """#
+    }
+
+    static func tests(name: String) -> String {
+        #"""
+        // Unit tests of \#(name)'s handler, with no host and no emulator: LambdaPluginTesting
+        // calls the plugin's entry point and runs its handler with a fake invocation.
+        //
+        //   swift test
+        import LambdaPluginTesting
+        import Testing
+        import \#(name)
+
+        @Test func greetsTheNameTheEventGives() throws {
+            let result = try LambdaTestHost.run(LambdaTestInvocation(event: #"{"name":"Ada"}"#), plugin: lambda_plugin_v1)
+            #expect(result.responseText == #"{"message":"Hello, Ada!"}"#)
+        }
+
+        @Test func greetsFromTheFunctionWithoutAName() throws {
+            let result = try LambdaTestHost.run(LambdaTestInvocation(event: "{}"), plugin: lambda_plugin_v1)
+            #expect(result.responseText == #"{"message":"Hello from \#(name)!"}"#)
+        }
+
+        @Test func anEventThatIsNotJSONIsAnInvalidEvent() throws {
+            let result = try LambdaTestHost.run(LambdaTestInvocation(event: "not json"), plugin: lambda_plugin_v1)
+            #expect(result.error?.type == "Runtime.InvalidEvent")
         }
 
         """#

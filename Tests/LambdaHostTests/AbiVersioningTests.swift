@@ -63,11 +63,6 @@ import Testing
         }
         """
 
-    private func folder() throws -> String {
-        let path = NSTemporaryDirectory() + "abi-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
 
     /// Compiles `source` against the header in `include` into `folder/lib<name>.so`.
     private func plugin(_ source: String, _ name: String, in folder: String, include: String) throws -> String {
@@ -92,7 +87,9 @@ import Testing
 
     @Test(arguments: ["abi-1.0", "abi-1.1", "abi-1.2", "abi-1.3", "abi-1.4"])
     func aPluginBuiltAgainstAReleasedHeaderRunsInThisHost(release: String) throws {
-        let dir = try folder()
+        let scratch = try TemporaryFolder()
+        defer { withExtendedLifetime(scratch) {} }
+        let dir = scratch.path
         let library = try plugin(Self.oldPlugin, "old", in: dir, include: BuildProducts.fixture(release))
         let api = try TestRuntimeAPI()
         let host = try HostProcess(handler: (library as NSString).lastPathComponent, api: api, taskRoot: dir)
@@ -103,7 +100,9 @@ import Testing
     }
 
     @Test func aPluginBuiltWithThisHeaderRunsInA11HostAndItsHelpersSayUnsupported() throws {
-        let dir = try folder()
+        let scratch = try TemporaryFolder()
+        defer { withExtendedLifetime(scratch) {} }
+        let dir = scratch.path
         let library = try plugin(Self.newPlugin, "new", in: dir, include: FixtureCompiler.include)
         let run = try runCommand(try oldHost(in: dir), [library, "handler", "{}"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
@@ -112,7 +111,9 @@ import Testing
     }
 
     @Test func theSameHelpersCallTheHostHere() throws {
-        let dir = try folder()
+        let scratch = try TemporaryFolder()
+        defer { withExtendedLifetime(scratch) {} }
+        let dir = scratch.path
         let library = try plugin(Self.newPlugin, "new", in: dir, include: FixtureCompiler.include)
         let api = try TestRuntimeAPI()
         let host = try HostProcess(handler: (library as NSString).lastPathComponent, api: api, taskRoot: dir)
@@ -124,7 +125,9 @@ import Testing
     }
 
     @Test func aPluginThatDeclaresItNeeds12IsRefusedByA11HostAndLoadsHere() throws {
-        let dir = try folder()
+        let scratch = try TemporaryFolder()
+        defer { withExtendedLifetime(scratch) {} }
+        let dir = scratch.path
         let library = try plugin(Self.requiringPlugin, "needs", in: dir, include: FixtureCompiler.include)
         let refused = try runCommand(try oldHost(in: dir), [library, "handler", "{}"])
         #expect(refused.status == 2)
@@ -137,7 +140,9 @@ import Testing
     }
 
     @Test func aPluginWithTheDescriptorsHandlerRunsHereAndAnOlderHostRefusesItByVersion() throws {
-        let dir = try folder()
+        let scratch = try TemporaryFolder()
+        defer { withExtendedLifetime(scratch) {} }
+        let dir = scratch.path
         let library = try plugin(Self.descriptorHandlerPlugin, "described", in: dir, include: FixtureCompiler.include)
         let api = try TestRuntimeAPI()
         let host = try HostProcess(handler: (library as NSString).lastPathComponent, api: api, taskRoot: dir)
@@ -157,7 +162,9 @@ import Testing
 
     @Test func theSwiftSDKStreamsOnA11Host() throws {
         // The SDK reads the table field by field: a 1.1 table is shorter than its own.
-        let dir = try folder()
+        let scratch = try TemporaryFolder()
+        defer { withExtendedLifetime(scratch) {} }
+        let dir = scratch.path
         let run = try runCommand(try oldHost(in: dir), [BuildProducts.plugin("SwiftStream"), "handler", "lines"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("stream-begin: text/plain"), "\(run.stdout)")
@@ -166,7 +173,9 @@ import Testing
     }
 
     @Test func theSwiftSDKRefusesAnAWSCallOnA12HostThatWouldSendItUnsigned() throws {
-        let dir = try folder()
+        let scratch = try TemporaryFolder()
+        defer { withExtendedLifetime(scratch) {} }
+        let dir = scratch.path
         let host = try oldHost(in: dir, release: "abi-1.2")
         // The 1.2 host sends plain requests: the SDK uses its http_request...
         let plain = try runCommand(host, [BuildProducts.plugin("Release"), "handler", #"{"url": "http://127.0.0.1:9/x"}"#])

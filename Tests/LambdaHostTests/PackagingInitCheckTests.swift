@@ -19,7 +19,7 @@ import Testing
         let echo = try PackagingTests.built.get().echo
         #expect(echo.stdout.contains("init: INIT checks passed: plugin 'echo', handler 'handler'\n"), "\(echo.stdout)")
         let hello = try PackagingTests.built.get().hello
-        #expect(hello.stdout.contains("init: INIT checks passed: plugin 'hello', handler 'handler'\n"), "\(hello.stdout)")
+        #expect(hello.stdout.contains("init: INIT checks passed: plugin 'hello', handler 'lambda_plugin_v1().handler'\n"), "\(hello.stdout)")
     }
 
     /// The very message the host posts at INIT for the same file.

@@ -138,6 +138,10 @@ import Testing
         #expect(!resolved.contains("swift-nio") && !resolved.contains("swift-argument-parser"), "\(resolved)")
         let buildSize = try runCommand("/usr/bin/env", ["du", "-sk", function + "/.build"]).stdout.split(separator: "\t").first ?? "?"
         print("ScaffoldTests: the Swift package resolved \(checkouts.count) package, built in \(String(format: "%.1f", seconds)) s; .build \(buildSize) KB; \(plugin)")
+        // Its unit tests run the handler with LambdaPluginTesting, from outside too.
+        let tested = try runCommand("/usr/bin/env", ["swift", "test", "--package-path", function])
+        #expect(tested.status == 0, "\(tested.stdout.suffix(3000)) \(tested.stderr.suffix(3000))")
+        #expect(tested.stdout.contains("Test run with 3 tests"), "\(tested.stdout.suffix(3000))")
     }
 
     /// Without --sdk, the Swift template depends on the repository the tools were built from.
