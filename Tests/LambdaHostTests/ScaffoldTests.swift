@@ -118,12 +118,11 @@ import Testing
             let run = try runCommand("/usr/bin/env", ["git"] + git)
             try #require(run.status == 0, "git \(git): \(run.stderr)")
         }
+        // The version's tag on the commit under test, moved there if the release is older:
+        // `from:` must resolve this commit's SDK.
         let version = LambdaHostVersion.string
-        let tags = try runCommand("/usr/bin/env", ["git", "-C", clone, "tag", "--list"]).stdout.split(separator: "\n")
-        if !tags.contains(Substring(version)) {
-            let tagged = try runCommand("/usr/bin/env", ["git", "-C", clone, "tag", version])
-            try #require(tagged.status == 0, "\(tagged.stderr)")
-        }
+        let tagged = try runCommand("/usr/bin/env", ["git", "-C", clone, "tag", "-f", version, head])
+        try #require(tagged.status == 0, "\(tagged.stderr)")
 
         let (plugin, seconds) = try createBuildAndInvoke("swift", name: "Greeter", extra: ["--sdk", clone], in: work)
         let function = work.path + "/function"
@@ -134,7 +133,7 @@ import Testing
         let checkouts = try FileManager.default.contentsOfDirectory(atPath: function + "/.build/checkouts")
         #expect(checkouts == ["lambda-host"], "\(checkouts)")
         let resolved = try String(contentsOfFile: function + "/Package.resolved", encoding: .utf8)
-        #expect(resolved.contains(#""version" : "\#(version)""#), "\(resolved)")
+        #expect(resolved.contains(#""version" : "\#(version)""#) && resolved.contains(#""revision" : "\#(head)""#), "\(resolved)")
         #expect(!resolved.contains("swift-nio") && !resolved.contains("swift-argument-parser"), "\(resolved)")
         let buildSize = try runCommand("/usr/bin/env", ["du", "-sk", function + "/.build"]).stdout.split(separator: "\t").first ?? "?"
         print("ScaffoldTests: the Swift package resolved \(checkouts.count) package, built in \(String(format: "%.1f", seconds)) s; .build \(buildSize) KB; \(plugin)")
