@@ -3,5 +3,5 @@
 /// asks for the SDK `from:` this version, and the repository's tags follow it.
 public enum LambdaHostVersion {
     /// The version string, e.g. "0.1.0".
-    public static let string = "0.1.0"
+    public static let string = "0.2.0"
 }
