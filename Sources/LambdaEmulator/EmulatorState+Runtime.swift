@@ -28,6 +28,13 @@ struct RuntimePhase {
     /// Runtimes in a row that ended during INIT (or could not start), and when the last did.
     var initFailures = 0
     var lastFailure = NIODeadline.now()
+    /// When the runtime process started, until its INIT ends.
+    var startedAt: NIODeadline?
+    /// How long its INIT took, until the first invocation's REPORT carries it.
+    var initDurationMs: Double?
+    /// The runtime's peak resident memory last read (KiB): what a REPORT says once the
+    /// process is gone.
+    var peakKiB: Int?
 }
 
 /// The runtime's life as the emulator sees it: it starts, finishes INIT or fails it, exits.
@@ -57,6 +64,9 @@ extension EmulatorState {
         runtime.initErrorTimer = nil
         runtime.present = true
         runtime.generation += 1
+        runtime.startedAt = nil
+        runtime.initDurationMs = nil
+        runtime.peakKiB = nil
         draining = false
         waiters += held
         held.removeAll()
@@ -67,6 +77,7 @@ extension EmulatorState {
     /// runtime that could not be started never "times out").
     func runtimeStarted() {
         guard !runtime.initialized else { return }
+        runtime.startedAt = .now()
         runtime.initTimer?.cancel()
         let generation = runtime.generation
         runtime.initTimer = eventLoop.scheduleTask(in: .seconds(Int64(configuration.initTimeout))) { [self] in
@@ -97,6 +108,10 @@ extension EmulatorState {
         runtime.initTimer = nil
         runtime.initialized = true
         runtime.initFailures = 0
+        if let started = runtime.startedAt {
+            runtime.initDurationMs = Double((NIODeadline.now() - started).nanoseconds) / 1_000_000
+            runtime.startedAt = nil
+        }
         settle(true)
     }
 
@@ -195,7 +210,9 @@ extension EmulatorState {
         if runtime.initError == nil {
             for (requestID, pending) in inflight {
                 pending.timer?.cancel()
-                pending.promise.succeed(exit.describe(requestID))
+                let result = exit.describe(requestID)
+                reportEnd(pending, result, platformFailure: true)
+                pending.promise.succeed(result)
             }
             inflight.removeAll()
             // A runtime replaced for a slow INIT already told its invocations.

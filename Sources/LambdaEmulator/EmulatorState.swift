@@ -23,6 +23,10 @@ final class EmulatorState: @unchecked Sendable {
         var timer: Scheduled<Void>?
         /// The connection streaming the answer, once a stream has begun.
         var streamedBy: ObjectIdentifier?
+        /// When the runtime got it: its REPORT's duration counts from here.
+        var startedAt = NIODeadline.now()
+        /// The INIT before it, for the first invocation of a fresh runtime.
+        var initDurationMs: Double?
     }
 
     /// A runtime parked on `GET /next`; `deliver` is false when its connection is gone.
@@ -57,6 +61,10 @@ final class EmulatorState: @unchecked Sendable {
     /// Lambda Managed Instances mode (`--max-concurrency`); nil for Lambda's default, where
     /// a missed deadline stops the runtime.
     var managed: ManagedConcurrency?
+    /// The format of the START, END and REPORT lines: the runtime's `AWS_LAMBDA_LOG_FORMAT`.
+    var logFormat = PlatformLogFormat.text
+    /// Reads the runtime process's peak resident memory (KiB); set by the supervisor.
+    var peakMemory: (@Sendable () -> Int?)?
 
     init(eventLoop: EventLoop, configuration: EmulatorConfiguration) {
         self.eventLoop = eventLoop
@@ -126,12 +134,17 @@ final class EmulatorState: @unchecked Sendable {
         pending.timer = eventLoop.scheduleTask(in: .seconds(timeout)) { [self] in
             timedOut(requestID)
         }
+        pending.startedAt = .now()
+        pending.initDurationMs = runtime.initDurationMs
         inflight[requestID] = pending
         if !waiter.deliver(pending) {
             pending.timer?.cancel()
             inflight[requestID] = nil
             queue.insert(pending, at: 0)
+            return
         }
+        runtime.initDurationMs = nil
+        reportStart(requestID)
     }
 
     /// The runtime missed a deadline. By default it is stopped before its invoker is
@@ -147,7 +160,9 @@ final class EmulatorState: @unchecked Sendable {
             stopRuntime?()
         }
         let message = "RequestId: \(requestID) Error: Task timed out after \(configuration.timeout).00 seconds"
-        pending.promise.succeed(.failure(type: "Sandbox.Timedout", message: message))
+        let result = InvocationResult.failure(type: "Sandbox.Timedout", message: message)
+        reportEnd(pending, result, platformFailure: true)
+        pending.promise.succeed(result)
         dispatch()
     }
 
@@ -182,6 +197,7 @@ final class EmulatorState: @unchecked Sendable {
         if let owner = pending.streamedBy, owner != token { return .invalidRequestID }
         inflight[requestID] = nil
         pending.timer?.cancel()
+        reportEnd(pending, result, platformFailure: false)
         pending.promise.succeed(result)
         dispatch()
         return .accepted
@@ -191,6 +207,7 @@ final class EmulatorState: @unchecked Sendable {
     func failInflight(with result: InvocationResult) {
         for pending in inflight.values {
             pending.timer?.cancel()
+            reportEnd(pending, result, platformFailure: true)
             pending.promise.succeed(result)
         }
         inflight.removeAll()

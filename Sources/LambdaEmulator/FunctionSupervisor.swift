@@ -54,6 +54,7 @@ public actor FunctionSupervisor {
         self.launch = launch
         // Weak, so that a retired supervisor is not kept alive by its emulator's callbacks.
         emulator.onStuckRuntime { [weak self] in self?.killRuntime() }
+        emulator.onPeakMemory { [weak self] in self?.current.withLock { $0?.peakResidentKiB } }
         emulator.onNeedRuntime { [weak self] in
             guard let self else { return }
             self.wanted.store(true, ordering: .sequentiallyConsistent)
@@ -147,8 +148,12 @@ public actor FunctionSupervisor {
         await emulator.reset()
         guard !closed else { return }
         let process: RuntimeProcess
+        let described = launch(emulator.endpoint)
+        // What the runtime inherits counts too, as RuntimeProcess merges it.
+        let format = described.environment["AWS_LAMBDA_LOG_FORMAT"] ?? getenv("AWS_LAMBDA_LOG_FORMAT").map { String(cString: $0) }
+        await emulator.useLogFormat(PlatformLogFormat(environment: format))
         do {
-            process = try RuntimeProcess.spawn(launch(emulator.endpoint))
+            process = try RuntimeProcess.spawn(described)
         } catch {
             await emulator.runtimeNotStarted(error.message)
             throw error

@@ -11,7 +11,8 @@ import NIOHTTP1
 /// `RequestEntityTooLarge` (see ``InvokeHandler``). Callers are served concurrently; the
 /// function queues them. Optional headers, checked as ``InvokeHeaders`` says:
 /// `X-Amz-Client-Context` (a JSON object in base64, as the Invoke API takes it),
-/// `X-Amz-Cognito-Identity`, `X-Amz-Tenant-Id`.
+/// `X-Amz-Cognito-Identity`, `X-Amz-Tenant-Id`, and `X-Amz-Invocation-Type`
+/// (``InvocationType``: `Event` answers 202 and runs after, `DryRun` answers 204).
 public final class InvokeEndpoint: @unchecked Sendable {
     /// The path RIE serves.
     public static let path = "/2015-03-31/functions/function/invocations"
@@ -33,15 +34,19 @@ public final class InvokeEndpoint: @unchecked Sendable {
     }
 
     /// Starts listening on 127.0.0.1:`port` (0 picks a free port); `invoke` runs each
-    /// request's event.
+    /// request's event; `log` gets how each `Event` invocation ended (by default, a line
+    /// on stderr).
     public static func start(
         port: Int,
+        log: @escaping @Sendable (String) -> Void = StandardError.line,
         invoke: @escaping @Sendable (EmulatedInvocation) async -> InvocationResult
     ) async throws -> InvokeEndpoint {
         // A caller may half-close and wait for a slow function's answer. (The Runtime API
         // takes no half-closure: a runtime's end of input means it is gone, and its parked
         // `/next` with it.)
-        InvokeEndpoint(server: try await LoopbackHTTPServer.start(port: port, halfClosure: true) { InvokeHandler(invoke: invoke) })
+        InvokeEndpoint(server: try await LoopbackHTTPServer.start(port: port, halfClosure: true) {
+            InvokeHandler(log: log, invoke: invoke)
+        })
     }
 
     /// The URL to POST events to.

@@ -9,19 +9,23 @@ import NIOHTTP1
 /// Content-Length, or the chunk that crosses the limit), and the rest is read and dropped,
 /// never kept; the connection closes once the request has ended. `Expect: 100-continue`
 /// gets `100 Continue`, or the 413 at once. Invalid optional headers (``InvokeHeaders``)
-/// get 400 `InvalidRequestContentException`.
+/// get 400 `InvalidRequestContentException`. `X-Amz-Invocation-Type` is honoured
+/// (``InvocationType``): `Event` gets 202 at once and runs after, `DryRun` 204.
 final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let invoke: @Sendable (EmulatedInvocation) async -> InvocationResult
+    /// Where the result of an `Event` invocation goes.
+    private let log: @Sendable (String) -> Void
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var keepAlive = true
     /// Set once the request is refused as too large: the rest of it is dropped.
     private var refused = false
 
-    init(invoke: @escaping @Sendable (EmulatedInvocation) async -> InvocationResult) {
+    init(log: @escaping @Sendable (String) -> Void, invoke: @escaping @Sendable (EmulatedInvocation) async -> InvocationResult) {
+        self.log = log
         self.invoke = invoke
     }
 
@@ -77,15 +81,28 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
         do {
             headers = try InvokeHeaders(head.headers)
         } catch {
-            let text = #"{"errorMessage":"\#(JSONText.escaped(error.message))","errorType":"InvalidRequestContent"}"#
-            respond(
-                status: .badRequest, headers: [("X-Amzn-ErrorType", "InvalidRequestContentException")], body: Array(text.utf8),
-                context: context)
+            respond(status: .badRequest, headers: [("X-Amzn-ErrorType", error.errorType)], body: Array(error.body.utf8), context: context)
             return
         }
         var invocation = EmulatedInvocation(
             payload: body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [], clientContext: headers.clientContext,
             cognitoIdentity: headers.cognitoIdentity, tenantID: headers.tenantID)
+        switch headers.invocationType {
+        case .requestResponse:
+            break
+        case .dryRun:
+            context.writeResponse(.noContent, headers: [:], body: context.channel.allocator.buffer(capacity: 0), keepAlive: keepAlive)
+            return
+        case .event:
+            // Answered before it runs: the caller never waits for the function, nor
+            // learns how it ended; the log does.
+            context.writeResponse(.accepted, headers: [:], body: context.channel.allocator.buffer(capacity: 0), keepAlive: keepAlive)
+            let invoke = self.invoke
+            let log = self.log
+            let request = invocation
+            Task { log(AsyncOutcome.describe(await invoke(request))) }
+            return
+        }
         let loop = context.eventLoop
         let bound = NIOLoopBound(context, eventLoop: loop)
         let invoke = self.invoke

@@ -21,16 +21,32 @@ struct InvokeHeaders {
     var clientContext: String?
     var cognitoIdentity: String?
     var tenantID: String?
+    /// `X-Amz-Invocation-Type`, checked apart (``InvocationType``): Lambda refuses an
+    /// unknown one with its own error shape.
+    var invocationType = InvocationType.requestResponse
 
     /// A header refused, with what the caller should fix.
     struct Refusal: Error, Sendable {
         var header: String
         var reason: String
+        /// `X-Amzn-ErrorType` of the 400.
+        var errorType = "InvalidRequestContentException"
         var message: String { "\(header): \(reason)" }
+
+        /// The 400's body: Lambda's `{"message"}` for a validation error, the emulator's
+        /// error document otherwise.
+        var body: String {
+            if errorType == "ValidationException" { return #"{"message":"\#(JSONText.escaped(reason))"}"# }
+            return #"{"errorMessage":"\#(JSONText.escaped(message))","errorType":"InvalidRequestContent"}"#
+        }
     }
 
     /// Reads and checks the headers of `request`.
     init(_ request: HTTPHeaders) throws(Refusal) {
+        if let value = request.first(name: "X-Amz-Invocation-Type") {
+            guard let type = InvocationType(rawValue: value) else { throw InvocationType.refusal(value) }
+            invocationType = type
+        }
         if let value = request.first(name: "X-Amz-Client-Context") {
             clientContext = try Self.clientContext(value)
         }

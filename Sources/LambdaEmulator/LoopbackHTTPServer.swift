@@ -87,7 +87,8 @@ extension ChannelHandlerContext {
 
     private func write(_ status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, keepAlive: Bool) -> EventLoopFuture<Void> {
         var headers = headers
-        headers.add(name: "Content-Length", value: String(body.readableBytes))
+        // A 204 carries no body, and so no Content-Length (RFC 9110, 8.6).
+        if status != .noContent { headers.add(name: "Content-Length", value: String(body.readableBytes)) }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)

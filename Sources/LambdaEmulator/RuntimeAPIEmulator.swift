@@ -147,6 +147,18 @@ public final class RuntimeAPIEmulator: @unchecked Sendable {
         _ = gate.submit { self.state.stopRuntime = action }
     }
 
+    /// Sets how to read the runtime process's peak resident memory in KiB (nil once it is
+    /// gone), for the REPORT lines. Called on the loop.
+    public func onPeakMemory(_ read: @escaping @Sendable () -> Int?) {
+        _ = gate.submit { self.state.peakMemory = read }
+    }
+
+    /// The format of the START, END and REPORT lines from now on: the one the runtime
+    /// about to start was given (`AWS_LAMBDA_LOG_FORMAT`).
+    public func useLogFormat(_ format: PlatformLogFormat) async {
+        await onLoop(()) { self.state.logFormat = format }
+    }
+
     /// Sets how to ask for a runtime: invocations are queued and none is running. Called
     /// on the loop.
     public func onNeedRuntime(_ action: @escaping @Sendable () -> Void) {
@@ -194,6 +206,13 @@ public struct EmulatorConfiguration: Sendable {
     /// runtime; a late answer then gets 410 `InvokeTimeout`. Nil (the default): Lambda's
     /// usual environment, where a missed deadline stops the runtime.
     public var maxConcurrency: Int?
+    /// The function's memory size in MB, as its REPORT lines give it.
+    public var memorySizeMB: Int
+    /// The function's version, as its START lines give it.
+    public var functionVersion: String
+    /// Where the START, END and REPORT lines of each invocation go, in Lambda's words
+    /// (``PlatformLogFormat``); nil writes none.
+    public var platformLog: (@Sendable (String) -> Void)?
 
     /// Lambda's limits: the longest timeout a function may have, and the INIT it gets.
     public static let maxTimeoutSeconds = 900
@@ -204,9 +223,13 @@ public struct EmulatorConfiguration: Sendable {
     /// Creates a configuration.
     public init(
         functionName: String = "function", region: String = "us-east-1", timeoutSeconds: Int = 300,
-        initTimeoutSeconds: Int = defaultInitTimeoutSeconds, maxConcurrency: Int? = nil,
+        initTimeoutSeconds: Int = defaultInitTimeoutSeconds, maxConcurrency: Int? = nil, memorySizeMB: Int = 128,
+        functionVersion: String = "$LATEST", platformLog: (@Sendable (String) -> Void)? = nil,
         log: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.memorySizeMB = memorySizeMB
+        self.functionVersion = functionVersion
+        self.platformLog = platformLog
         self.functionName = functionName
         self.region = region
         self.timeoutSeconds = timeoutSeconds

@@ -117,6 +117,21 @@ public final class RuntimeProcess: Sendable {
         await withCheckedContinuation { continuation in onExit { continuation.resume(returning: $0) } }
     }
 
+    /// The process's peak resident memory in KiB (`VmHWM` in `/proc/PID/status`), what
+    /// Lambda's "Max Memory Used" reports; nil once it has exited. Costs one small read
+    /// of procfs.
+    public var peakResidentKiB: Int? {
+        let fd = open("/proc/\(pid)/status", O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard got > 0 else { return nil }
+        let text = String(decoding: buffer[0..<got], as: UTF8.self)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
+    }
+
     /// Sends a signal (SIGTERM by default) to the process's group; nothing once it has exited.
     public func signal(_ number: Int32 = SIGTERM) {
         lh_child_signal(pid, number)

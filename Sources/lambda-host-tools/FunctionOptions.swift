@@ -68,6 +68,7 @@ struct FunctionOptions: ParsableArguments {
     var emulator: EmulatorConfiguration {
         EmulatorConfiguration(
             functionName: functionName, region: region, timeoutSeconds: timeout, initTimeoutSeconds: initTimeout,
+            memorySizeMB: memorySize, functionVersion: functionVersion, platformLog: StandardError.line,
             log: { note("lambda-host: \($0)") })
     }
 
