@@ -69,7 +69,7 @@ struct EventOptions: ParsableArguments {
     @Option(help: "The event, as text (usually JSON). Example: --event '{\"name\":\"World\"}'")
     var event: String?
 
-    @Option(help: "Read the event from a file. Example: --event-file event.json")
+    @Option(help: "Read the event from a file; - reads stdin. Example: --event-file event.json")
     var eventFile: String?
 
     func validate() throws {
@@ -79,6 +79,8 @@ struct EventOptions: ParsableArguments {
     /// The event's bytes: --event, --event-file, piped stdin, or `{}`.
     func read() throws -> [UInt8] {
         if let event { return Array(event.utf8) }
+        // `-` is stdin, so that `lambda-host event sqs | lambda-host invoke --event-file -` works.
+        if eventFile == "-" { return Output.readAll(fd: 0) }
         if let eventFile { return try Output.readAll(path: eventFile) }
         if isatty(0) == 0 { return Output.readAll(fd: 0) }
         return Array("{}".utf8)

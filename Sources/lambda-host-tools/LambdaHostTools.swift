@@ -23,7 +23,8 @@ struct LambdaHostTools: AsyncParsableCommand {
             """,
         version: LambdaHostVersion.string,
         subcommands: [
-            New.self, Build.self, Invoke.self, Serve.self, Emulate.self, PackageCommand.self, IncludePath.self, Run.self,
+            New.self, Build.self, Invoke.self, Serve.self, Emulate.self, EventCommand.self, PackageCommand.self, IncludePath.self,
+            Run.self,
         ]
     )
 
