@@ -24,6 +24,14 @@ public final class InvokeEndpoint: @unchecked Sendable {
     public static let eventTooLarge =
         #"{"errorMessage":"Request must be smaller than \#(maxEventBytes) bytes for the InvokeFunction operation","errorType":"RequestEntityTooLarge"}"#
 
+    /// The largest event Lambda's Invoke API takes for an asynchronous (`Event`)
+    /// invocation (1 MiB).
+    public static let maxAsyncEventBytes = 1024 * 1024
+
+    /// The refusal of a larger `Event`, as the 413's body.
+    public static let asyncEventTooLarge =
+        #"{"errorMessage":"Request must be smaller than \#(maxAsyncEventBytes) bytes for an asynchronous (Event) invocation","errorType":"RequestEntityTooLarge"}"#
+
     private let server: LoopbackHTTPServer
 
     /// The port it listens on (127.0.0.1).

@@ -94,12 +94,20 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
             context.writeResponse(.noContent, headers: [:], body: context.channel.allocator.buffer(capacity: 0), keepAlive: keepAlive)
             return
         case .event:
+            guard invocation.payload.count <= InvokeEndpoint.maxAsyncEventBytes else {
+                respond(
+                    status: .payloadTooLarge, headers: [("X-Amzn-ErrorType", "RequestEntityTooLargeException")],
+                    body: Array(InvokeEndpoint.asyncEventTooLarge.utf8), context: context)
+                return
+            }
             // Answered before it runs: the caller never waits for the function, nor
             // learns how it ended; the log does.
             context.writeResponse(.accepted, headers: [:], body: context.channel.allocator.buffer(capacity: 0), keepAlive: keepAlive)
             let invoke = self.invoke
             let log = self.log
-            let request = invocation
+            var request = invocation
+            // Lambda hands the client context to synchronous invocations only.
+            request.clientContext = nil
             Task { log(AsyncOutcome.describe(await invoke(request))) }
             return
         }

@@ -58,4 +58,30 @@ import Testing
         #expect(message.contains("[Event, RequestResponse, DryRun]"), "\(message)")
         #expect(!host.stderr.contains("START RequestId: "))
     }
+
+    @Test func anEventGetsNoClientContextAsInLambda() throws {
+        let (host, port) = try Self.serve()
+        let context = ("X-Amz-Client-Context", Data(#"{"custom":{"cart":"7"}}"#.utf8).base64EncodedString())
+        // Synchronously the Probe reports the client context it got; asynchronously it gets none.
+        let sync = try #require(HTTPPost.invoke(port: port, "{}", headers: [context]))
+        #expect(sync.body.contains(#""clientContext":"{\"custom\":{\"cart\":\"7\"}}""#), "\(sync.body)")
+        let reply = try #require(HTTPPost.invoke(port: port, "{}", headers: [context, ("X-Amz-Invocation-Type", "Event")]))
+        #expect(reply.status == 202)
+        #expect(host.waitForLog("Event invocation succeeded: "), "\(host.stderr)")
+        let line = try #require(host.stderr.split(separator: "\n").first { $0.contains("Event invocation succeeded: ") })
+        #expect(line.contains(#""clientContext":null"#), "\(line)")
+    }
+
+    @Test func anEventOverOneMebibyteIsRefused() throws {
+        let (host, port) = try Self.serve()
+        let big = String(repeating: "x", count: 1024 * 1024 + 1)
+        let reply = try #require(HTTPPost.invoke(port: port, big, headers: [("X-Amz-Invocation-Type", "Event")]))
+        #expect(reply.status == 413)
+        #expect(reply.headers["x-amzn-errortype"] == "RequestEntityTooLargeException")
+        #expect(reply.body.contains("RequestEntityTooLarge"))
+        // The same event synchronously is within the 6 MiB limit.
+        let sync = try #require(HTTPPost.invoke(port: port, big))
+        #expect(sync.status == 200)
+        #expect(host.stderr.components(separatedBy: "START RequestId: ").count - 1 == 1, "\(host.stderr.suffix(2000))")
+    }
 }
