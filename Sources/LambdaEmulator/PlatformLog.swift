@@ -1,48 +1,6 @@
 import Glibc
 import LambdaRuntimeAPI
 
-/// The format of the lines Lambda itself writes to a function's log: `AWS_LAMBDA_LOG_FORMAT`.
-public enum PlatformLogFormat: Sendable, Equatable {
-    /// `START RequestId: …`, `END …`, `REPORT …` lines.
-    case text
-    /// One JSON object a line, `{"time","type","record"}`.
-    case json
-
-    /// The format `AWS_LAMBDA_LOG_FORMAT` names: JSON for `JSON` (any case), text otherwise,
-    /// as Lambda's default is.
-    public init(environment value: String?) {
-        self = value?.uppercased() == "JSON" ? .json : .text
-    }
-}
-
-/// How an invocation ended, as its REPORT says.
-struct InvocationReport {
-    enum Status: String {
-        case success
-        /// The function answered with an error, or the runtime exited or was stopped.
-        case error
-        case timeout
-    }
-
-    var requestID: String
-    var durationMs: Double
-    var memorySizeMB: Int
-    /// The runtime process's peak resident memory, in MB; nil when unknown.
-    var maxMemoryUsedMB: Int?
-    /// Only on the first invocation after a cold start.
-    var initDurationMs: Double?
-    var status: Status
-    var errorType: String?
-    /// The response's size, for a response that is not an error.
-    var producedBytes: Int?
-    /// Whether the emulator, not the function, ended the invocation (an exit, a
-    /// timeout): Lambda's text REPORT then says so.
-    var platformFailure = false
-
-    /// Lambda bills whole milliseconds, rounded up, and at least one.
-    var billedDurationMs: Int { max(1, Int(durationMs.rounded(.up))) }
-}
-
 /// The lines Lambda writes for every invocation: START when the runtime gets it, END
 /// when it has answered, REPORT with its duration and memory. In the text format they
 /// are those of CloudWatch; in the JSON format, the records of the Telemetry API's
@@ -110,6 +68,7 @@ enum PlatformLog {
     /// `value` with two decimals, as Lambda prints durations (`12.34`); never an
     /// exponent, so valid JSON too.
     static func decimal(_ value: Double) -> String {
+        guard value.isFinite else { return "0.00" }
         let hundredths = Int((max(0, min(value, 1e12)) * 100).rounded())
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
