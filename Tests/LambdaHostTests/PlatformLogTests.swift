@@ -148,4 +148,32 @@ import Testing
         #expect((metrics["durationMs"] as? Double ?? -1) >= 0 && (metrics["billedDurationMs"] as? Int ?? 0) >= 1)
         #expect(metrics["initDurationMs"] is Double)
     }
+
+    @Test func aMissedDeadlineReportsItsStatus() throws {
+        // The Probe's "sleep" takes 3 s; the deadline is 1 s.
+        let outcome = try runCommand(
+            BuildProducts.host, ["invoke", "--handler", BuildProducts.plugin("Probe"), "--timeout", "1", "--event", "sleep"])
+        #expect(outcome.status == 1)
+        let report = try #require(Self.reports(in: outcome.stderr).first, "\(outcome.stderr)")
+        #expect(report["Status"] == "timeout", "\(report)")
+        let duration = try #require(Self.number(report["Duration"], "ms"))
+        #expect(duration >= 1000 && duration < 3000, "\(report)")
+    }
+
+    /// With `emulate` the test plays the runtime: the lines carry the request id it was
+    /// handed, START before its answer, END and REPORT after.
+    @Test func emulateReportsTheInvocationsOfAnyRuntime() throws {
+        let emulator = try Emulator()
+        let caller = try #require(emulator.post("{}"))
+        let (_, invocation) = try #require(emulator.next())
+        let id = try #require(invocation.headers["lambda-runtime-aws-request-id"])
+        #expect(emulator.host.waitForLog("START RequestId: \(id) Version: $LATEST"), "\(emulator.host.stderr)")
+        #expect(!emulator.host.stderr.contains("END RequestId: \(id)"))
+        let answered = emulator.post(api: "/2018-06-01/runtime/invocation/\(id)/response", body: Array("done".utf8))
+        #expect(answered?.status == 202)
+        #expect(caller.reply()?.text == "done")
+        #expect(emulator.host.waitForLog("REPORT RequestId: \(id)\t"), "\(emulator.host.stderr)")
+        let report = try #require(Self.reports(in: emulator.host.stderr).first)
+        #expect(report["Init Duration"] != nil && report["Status"] == nil, "\(report)")
+    }
 }
