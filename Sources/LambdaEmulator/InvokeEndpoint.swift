@@ -41,7 +41,17 @@ public final class InvokeEndpoint: @unchecked Sendable {
         // A caller may half-close and wait for a slow function's answer. (The Runtime API
         // takes no half-closure: a runtime's end of input means it is gone, and its parked
         // `/next` with it.)
-        InvokeEndpoint(server: try await LoopbackHTTPServer.start(port: port, halfClosure: true) { InvokeHandler(invoke: invoke) })
+        try await start(port: port, functions: .single(invoke))
+    }
+
+    /// Starts listening on 127.0.0.1:`port` for `functions`: their invoke paths
+    /// (`/2015-03-31/functions/NAME/invocations`) and, when their router says so, every
+    /// other path as the HTTP front end (``HTTPFrontHandler``).
+    public static func start(port: Int, functions: ServedFunctions) async throws -> InvokeEndpoint {
+        let front: (@Sendable () -> any ChannelHandler & Sendable)? =
+            functions.router.http ? { @Sendable in HTTPFrontHandler(functions: functions) } : nil
+        return InvokeEndpoint(
+            server: try await LoopbackHTTPServer.start(port: port, halfClosure: true, front: front) { InvokeHandler(functions: functions) })
     }
 
     /// The URL to POST events to.
