@@ -79,6 +79,8 @@ final class HTTPFrontHandler: ChannelInboundHandler, @unchecked Sendable {
             sourceIP: context.channel.remoteAddress?.ipAddress ?? "127.0.0.1", timeEpochMs: EmulatorIdentifiers.nowMs(),
             requestID: EmulatorIdentifiers.uuid())
         let format = functions.format
+        let log = functions.log
+        let what = "\(target.name): \(request.method) \(request.path)"
         var invocation = EmulatedInvocation(payload: HTTPAPIEvent.make(request, format: format))
         let stream = HTTPFrontStream(channel: context.channel, keepAlive: keepAlive)
         invocation.stream = stream
@@ -94,7 +96,8 @@ final class HTTPFrontHandler: ChannelInboundHandler, @unchecked Sendable {
             case .error(let type, let bytes) where stream.begun:
                 stream.end(errorType: type, errorBody: bytes)
                 return
-            case .error(let type, _):
+            case .error(let type, let bytes):
+                log?("\(what): function error, answered 502: \(String(decoding: bytes, as: UTF8.self))")
                 answer = .functionError(type: type)
             case .response(let bytes):
                 answer = .from(bytes, format: format)

@@ -132,7 +132,8 @@ extension LambdaHostTools {
                     let active = item.active
                     return (name: item.entry.name, invoke: { @Sendable invocation in await active.invoke(invocation) } as ServedFunctions.Invoke)
                 }
-                let served = ServedFunctions(invokers, http: http, prefixed: !functions.isEmpty, format: payloadFormat)
+                let served = ServedFunctions(
+                    invokers, http: http, prefixed: !functions.isEmpty, format: payloadFormat, log: { note("lambda-host serve: \($0)") })
                 endpoint = try await InvokeEndpoint.start(port: port, functions: served)
             } catch {
                 for item in started { await item.active.current.shutdown() }

@@ -154,6 +154,8 @@ import Testing
         let failed = try Self.curl(["http://127.0.0.1:\(port)/fail"])
         #expect(failed.status == 502)
         #expect(try failed.json()["message"] as? String == "Internal Server Error")
+        #expect(host.waitForLog("function: GET /fail: function error, answered 502: "), "\(host.stderr)")
+        #expect(host.stderr.contains("asked to fail"), "\(host.stderr)")
         _ = host
     }
 
@@ -211,6 +213,21 @@ import Testing
         #expect(try unknown.json()["functions"] as? [String] == ["function"])
         #expect(try Self.curl(["http://127.0.0.1:\(port)/hello"]).status == 404)
         _ = host
+    }
+
+    @Test(arguments: [
+        (["--handler", "libEcho.so", "--function", "a=libEcho.so"], "either --handler"), ([], "either --handler"),
+        (["--function", "noequals"], "NAME=HANDLER"), (["--function", "bad name=libEcho.so"], "1 to 64"),
+        (["--function", "a=libEcho.so", "--function", "a=libEcho.so"], "named twice"),
+        (["--function", "a=libm.so.6:cbrt(f64)->f64", "--watch"], "nothing to watch"),
+        (["--handler", "libEcho.so", "--payload-format", "3.0"], "--payload-format"),
+    ])
+    func flagsThatCannotServeAreRefusedWithServesUsage(arguments: [String], words: String) throws {
+        let outcome = try runCommand(
+            "/usr/bin/timeout", ["30", BuildProducts.host, "serve", "--port", "0", "--task-root", BuildProducts.folder.path] + arguments)
+        #expect(outcome.status == 64, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains(words), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("Usage: lambda-host serve"), "\(outcome.stderr)")
     }
 
     @Test func payloadFormat1IsARestAPIEventAndAnswer() throws {
