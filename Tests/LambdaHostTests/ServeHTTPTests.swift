@@ -205,6 +205,25 @@ import Testing
         #expect(host.stderr.contains("POST events to http://127.0.0.1:\(port)/2015-03-31/functions/answers/invocations"))
     }
 
+    /// Rebuilding one function's .so reloads that function alone. (The answers are JSON
+    /// numbers, which the front end passes on as 200 application/json.)
+    @Test func eachFunctionReloadsOnItsOwn() throws {
+        let folder = try TemporaryFolder()
+        let first = folder.path + "/libfirst.so"
+        let second = folder.path + "/libsecond.so"
+        try ServeCommandTests.plugin(answering: "11", to: first)
+        try ServeCommandTests.plugin(answering: "21", to: second)
+        try ServeCommandTests.plugin(answering: "22", to: folder.path + "/next.so")
+        let (host, port) = try Self.serve(["--http", "--watch", "--function", "one=" + first, "--function", "two=" + second])
+        #expect(host.waitForLog("watching \(second)"), "\(host.stderr)")
+        #expect(try Self.curl(["http://127.0.0.1:\(port)/two/x"]).text == "21")
+        #expect(rename(folder.path + "/next.so", second) == 0)
+        #expect(host.waitForLog("reloaded \(second) (build 2)"), "\(host.stderr)")
+        #expect(try Self.curl(["http://127.0.0.1:\(port)/two/x"]).text == "22")
+        #expect(try Self.curl(["http://127.0.0.1:\(port)/one/x"]).text == "11")
+        #expect(!host.stderr.contains("reloaded \(first)"), "\(host.stderr)")
+    }
+
     @Test func theInvokePathStillAnswersWithoutHTTPAndNamesItsFunctions() throws {
         let (host, port) = try Self.serve(["--handler", BuildProducts.plugin("Echo")])
         #expect(try Self.curl(["-d", "{}", "http://127.0.0.1:\(port)/2015-03-31/functions/function/invocations"]).text == "{}")
