@@ -14,7 +14,6 @@ final class HTTPFrontStream: ResponseStream, @unchecked Sendable {
     /// The stream began (read on the event loop once the invocation ends).
     private(set) var begun = false
     private var prelude: [UInt8]?
-    private var headWritten = false
     private var ended = false
 
     static let maxPrelude = 64 * 1024
@@ -86,7 +85,6 @@ final class HTTPFrontStream: ResponseStream, @unchecked Sendable {
     }
 
     private func writeHead(_ answer: HTTPAPIAnswer) {
-        headWritten = true
         var headers = HTTPHeaders(answer.headers.map { ($0.name, $0.value) })
         headers.add(name: "Transfer-Encoding", value: "chunked")
         if !keepAlive { headers.add(name: "Connection", value: "close") }
