@@ -64,7 +64,10 @@ extension EmulatorState {
         runtime.initErrorTimer = nil
         runtime.present = true
         runtime.generation += 1
-        runtime.startedAt = nil
+        // INIT is timed from here until runtimeStarted() says when the process began: a
+        // runtime the emulator did not start (one started by hand, or a test playing it)
+        // may ask for its first invocation before then.
+        runtime.startedAt = .now()
         runtime.initDurationMs = nil
         runtime.peakKiB = nil
         draining = false
@@ -89,6 +92,9 @@ extension EmulatorState {
     /// `result`, and it counts as a failed INIT for the back-off.
     func runtimeNotStarted(_ result: InvocationResult) {
         runtime.present = false
+        runtime.initTimer?.cancel()
+        runtime.initTimer = nil
+        runtime.startedAt = nil
         countInitFailure()
         settle(false)
         failQueued { _ in result }

@@ -152,6 +152,9 @@ public actor FunctionSupervisor {
         // What the runtime inherits counts too, as RuntimeProcess merges it.
         let format = described.environment["AWS_LAMBDA_LOG_FORMAT"] ?? getenv("AWS_LAMBDA_LOG_FORMAT").map { String(cString: $0) }
         await emulator.useLogFormat(PlatformLogFormat(environment: format))
+        // INIT is timed from before the spawn: a quick runtime's first GET /next may reach
+        // the emulator before anything after the spawn does, and its Init Duration with it.
+        await emulator.runtimeStarted()
         do {
             process = try RuntimeProcess.spawn(described)
         } catch {
@@ -159,7 +162,6 @@ public actor FunctionSupervisor {
             throw error
         }
         current.withLock { $0 = process }
-        await emulator.runtimeStarted()
         Task { await self.watch(process) }
     }
 

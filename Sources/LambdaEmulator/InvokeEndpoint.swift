@@ -49,12 +49,25 @@ public final class InvokeEndpoint: @unchecked Sendable {
         log: @escaping @Sendable (String) -> Void = StandardError.line,
         invoke: @escaping @Sendable (EmulatedInvocation) async -> InvocationResult
     ) async throws -> InvokeEndpoint {
+        try await start(port: port, functions: .single(invoke), log: log)
+    }
+
+    /// Starts listening on 127.0.0.1:`port` for `functions`: their invoke paths
+    /// (`/2015-03-31/functions/NAME/invocations`) and, when their router says so, every
+    /// other path as the HTTP front end (``HTTPFrontHandler``). `log` gets how each `Event`
+    /// invocation ended.
+    public static func start(
+        port: Int, functions: ServedFunctions, log: @escaping @Sendable (String) -> Void = StandardError.line
+    ) async throws -> InvokeEndpoint {
         // A caller may half-close and wait for a slow function's answer. (The Runtime API
         // takes no half-closure: a runtime's end of input means it is gone, and its parked
         // `/next` with it.)
-        InvokeEndpoint(server: try await LoopbackHTTPServer.start(port: port, halfClosure: true) {
-            InvokeHandler(log: log, invoke: invoke)
-        })
+        let front: (@Sendable () -> any ChannelHandler & Sendable)? =
+            functions.router.http ? { @Sendable in HTTPFrontHandler(functions: functions) } : nil
+        return InvokeEndpoint(
+            server: try await LoopbackHTTPServer.start(port: port, halfClosure: true, front: front) {
+                InvokeHandler(functions: functions, log: log)
+            })
     }
 
     /// The URL to POST events to.

@@ -15,44 +15,33 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let invoke: @Sendable (EmulatedInvocation) async -> InvocationResult
+    private let functions: ServedFunctions
     /// Where the result of an `Event` invocation goes.
     private let log: @Sendable (String) -> Void
     private var head: HTTPRequestHead?
-    private var body = ByteBuffer()
+    private var body = CappedBody()
     private var keepAlive = true
-    /// Set once the request is refused as too large: the rest of it is dropped.
-    private var refused = false
 
-    init(log: @escaping @Sendable (String) -> Void, invoke: @escaping @Sendable (EmulatedInvocation) async -> InvocationResult) {
+    init(functions: ServedFunctions, log: @escaping @Sendable (String) -> Void) {
+        self.functions = functions
         self.log = log
-        self.invoke = invoke
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let requestHead):
             head = requestHead
-            body.clear()
-            refused = false
-            let announced = requestHead.headers.first(name: "Content-Length").flatMap { Int($0) } ?? 0
-            if announced > InvokeEndpoint.maxEventBytes {
-                refuseTooLarge(context: context)
-            } else {
+            if body.begin(requestHead) {
                 context.continueIfExpected(requestHead)
+            } else {
+                refuseTooLarge(context: context)
             }
         case .body(var chunk):
-            guard !refused else { return }
-            if body.readableBytes + chunk.readableBytes > InvokeEndpoint.maxEventBytes {
-                body.clear()
-                refuseTooLarge(context: context)
-            } else {
-                body.writeBuffer(&chunk)
-            }
+            if body.append(&chunk) { refuseTooLarge(context: context) }
         case .end:
             guard let head else { return }
             self.head = nil
-            if refused {
+            if body.refused {
                 context.close(promise: nil)
                 return
             }
@@ -63,7 +52,6 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Answers 413 in the Invoke API's words, then stops sending (the caller sees the
     /// end of the reply) while what it still sends is dropped.
     private func refuseTooLarge(context: ChannelHandlerContext) {
-        refused = true
         var headers = HTTPHeaders([("Content-Type", "application/json")])
         headers.add(name: "X-Amzn-ErrorType", value: "RequestEntityTooLargeException")
         context.writeRefusal(.payloadTooLarge, headers: headers, body: InvokeEndpoint.eventTooLarge)
@@ -72,7 +60,12 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         keepAlive = head.isKeepAlive
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-        guard head.method == .POST, path == InvokeEndpoint.path else {
+        let route = functions.router.route(path)
+        if case .unknownFunction(let name) = route {
+            respond(status: .notFound, headers: [], body: Array(functions.router.unknownFunctionBody(name).utf8), context: context)
+            return
+        }
+        guard head.method == .POST, case .invoke(let name) = route, let invoke = functions.invoke(name) else {
             let text = #"{"errorMessage":"POST events to \#(InvokeEndpoint.path)","errorType":"InvalidRequest"}"#
             respond(status: .notFound, headers: [], body: Array(text.utf8), context: context)
             return
@@ -85,7 +78,7 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         var invocation = EmulatedInvocation(
-            payload: body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [], clientContext: headers.clientContext,
+            payload: body.take(), clientContext: headers.clientContext,
             cognitoIdentity: headers.cognitoIdentity, tenantID: headers.tenantID)
         switch headers.invocationType {
         case .requestResponse:
@@ -103,7 +96,6 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
             // Answered before it runs: the caller never waits for the function, nor
             // learns how it ended; the log does.
             context.writeResponse(.accepted, headers: [:], body: context.channel.allocator.buffer(capacity: 0), keepAlive: keepAlive)
-            let invoke = self.invoke
             let log = self.log
             var request = invocation
             // Lambda hands the client context to synchronous invocations only.
@@ -113,7 +105,6 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         let loop = context.eventLoop
         let bound = NIOLoopBound(context, eventLoop: loop)
-        let invoke = self.invoke
         let promise = loop.makePromise(of: InvocationResult.self)
         let stream = ChannelResponseStream(channel: context.channel, keepAlive: keepAlive)
         invocation.stream = stream

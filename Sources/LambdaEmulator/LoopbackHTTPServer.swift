@@ -16,12 +16,14 @@ struct LoopbackHTTPServer {
     /// server owns from now on. A request's headers (and trailers) may take `headerLimit`
     /// bytes; more is refused with 400. With `halfClosure`, a client that half-closes after
     /// its request (`nc -N`) still gets its reply, and the connection closes after it;
-    /// without, the end of a client's input ends the connection at once.
+    /// without, the end of a client's input ends the connection at once. `front`, when
+    /// given, makes a handler that sees each request before `handler`'s.
     static func start(
         port: Int,
         group: MultiThreadedEventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1),
         headerLimit: Int = 80 * 1024,
         halfClosure: Bool = false,
+        front: (@Sendable () -> any ChannelHandler & Sendable)? = nil,
         handler: @escaping @Sendable () -> any ChannelHandler & Sendable
     ) async throws -> LoopbackHTTPServer {
         var configured = NIOHTTPDecoderLimitConfiguration()
@@ -35,7 +37,8 @@ struct LoopbackHTTPServer {
             .childChannelOption(.allowRemoteHalfClosure, value: halfClosure)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true, withDecoderLimitConfiguration: limits).flatMap {
-                    channel.pipeline.addHandlers(halfClosure ? [HalfClosureHandler(), handler()] : [handler()])
+                    let own = (front.map { [$0()] } ?? []) + [handler()]
+                    return channel.pipeline.addHandlers(halfClosure ? [HalfClosureHandler()] + own : own)
                 }
             }
         do {

@@ -26,20 +26,65 @@ extension LambdaHostTools {
                 why. The copies are removed when serve ends (SIGINT, SIGTERM). A system library cannot \
                 be watched.
 
+                With --http, every other path is a local HTTP front end: a request becomes a function URL / \
+                HTTP API event (payload format 2.0, or 1.0 with --payload-format 1.0) and the answer an HTTP \
+                response, as a function URL or API Gateway makes it. Several functions share the port with \
+                --function NAME=HANDLER (repeatable): each is invoked at /2015-03-31/functions/NAME/invocations \
+                and, with --http, answers /NAME and /NAME/... with /NAME taken off the event's path. A name \
+                that is not served gets 404 with the list of those that are.
+
                 Examples:
                   lambda-host serve --handler .build/release/libHello.so --port 9000 --watch
                   curl -d '{"name":"World"}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations
                   lambda-host serve --handler .build/release/libHello.so --max-concurrency 4
+                  lambda-host serve --http --handler .build/release/libApi.so --port 9000
+                  curl 'http://127.0.0.1:9000/hello?name=Ada'
+                  lambda-host serve --http --function users=libUsers.so --function orders=libOrders.so --task-root .build/release
+                  curl http://127.0.0.1:9000/users/42
                 """
         )
 
-        @OptionGroup var plugin: HandlerOptions
+        @Option(
+            help: ArgumentHelp(
+                "The handler: a _HANDLER value (libhello.so, libhello.so:greet, hello.greet) or a path to a .so.",
+                discussion: "With a path, the .so's folder is the task root. Example: --handler .build/release/libHello.so"
+            ))
+        var handler: String?
+
+        @Option(
+            name: .customLong("function"),
+            help: ArgumentHelp(
+                "A function to serve beside others, as NAME=HANDLER (repeatable; instead of --handler). Example: --function hello=.build/release/libHello.so",
+                discussion: """
+                    Each function has its own runtime, Runtime API and, with --watch, its own reload; NAME is its \
+                    AWS_LAMBDA_FUNCTION_NAME. Events go to /2015-03-31/functions/NAME/invocations; with --http, \
+                    a request to /NAME or /NAME/... goes to NAME, with /NAME taken off the path its event carries.
+                    """))
+        var functions: [String] = []
+
+        @Option(help: "Where the plugin is looked for (LAMBDA_TASK_ROOT; default: the current folder). Example: --task-root .build/release")
+        var taskRoot: String?
 
         @Option(help: "The port of the invoke endpoint, on 127.0.0.1. Example: --port 8080")
         var port: Int = 9000
 
         @Flag(help: "Reload the plugin when its .so changes on disk. Example: --watch")
         var watch = false
+
+        @Flag(
+            help: ArgumentHelp(
+                "Answer every path as a local HTTP front end: each request becomes a function URL / API Gateway event. Example: --http",
+                discussion: """
+                    A request to any path (but the invoke path) becomes the event of a Lambda function URL or an API \
+                    Gateway HTTP API (payload format 2.0), and the function's answer its HTTP response: statusCode, \
+                    headers, multiValueHeaders, cookies, body (base64 when isBase64Encoded); any other JSON answer is \
+                    a 200 application/json; a function error a 502; a streamed function URL answer its status and \
+                    headers, then its body as it comes. Bodies over 6 MiB get 413.
+                    """))
+        var http = false
+
+        @Option(help: "With --http, the events' payload format: 2.0 (function URL, HTTP API) or 1.0 (REST API). Example: --payload-format 1.0")
+        var payloadFormat: HTTPPayloadFormat = .v2
 
         @OptionGroup var function: FunctionOptions
 
@@ -48,35 +93,77 @@ extension LambdaHostTools {
         func validate() throws {
             try check("--port", port, in: portRange, "(0 picks a free port)")
             // Here rather than in run(), so that the usage shown is serve's.
+            let served = try servedFunctions()
             if watch {
-                let (handler, taskRoot) = try plugin.resolve()
-                if try locate(handler: handler, taskRoot: taskRoot) == nil {
+                for entry in served where entry.library == nil {
                     throw ValidationError(
-                        "--watch: nothing to watch: '\(handler)' names a system library that the system loader finds "
-                            + "(it is in neither \(taskRoot) nor the layer); drop --watch, or put the library in the task root")
+                        "--watch: nothing to watch: '\(entry.handler)' names a system library that the system loader finds "
+                            + "(it is in neither \(entry.taskRoot) nor the layer); drop --watch, or put the library in the task root")
                 }
             }
         }
 
+        /// The functions to serve: the one --handler names, or each --function.
+        func servedFunctions() throws -> [ServedFunction] {
+            guard (handler == nil) != functions.isEmpty else {
+                throw ValidationError(
+                    "give either --handler H (one function) or one or more --function NAME=H (several); example: --handler .build/release/libHello.so")
+            }
+            let named = try handler.map { [(function.functionName, $0)] } ?? functions.map(ServedFunction.parse)
+            var served: [ServedFunction] = []
+            for (name, given) in named {
+                guard !served.contains(where: { $0.name == name }) else { throw ValidationError("--function: '\(name)' is named twice") }
+                let options = try HandlerOptions.parse(["--handler", given] + (taskRoot.map { ["--task-root", $0] } ?? []))
+                let (spec, root) = try options.resolve()
+                served.append(ServedFunction(name: name, handler: spec, taskRoot: root, library: try locate(handler: spec, taskRoot: root)))
+            }
+            return served
+        }
+
         func run() async throws {
-            let (handler, taskRoot) = try plugin.resolve()
-            let library = try locate(handler: handler, taskRoot: taskRoot) ?? handler
-            var generation = 1
-            let first = try await start(handler: handler, taskRoot: taskRoot, library: library, generation: generation)
-            let active = ActiveFunction(first)
+            var started: [(entry: ServedFunction, active: ActiveFunction)] = []
             let endpoint: InvokeEndpoint
             do {
-                endpoint = try await InvokeEndpoint.start(port: port) { invocation in await active.invoke(invocation) }
+                for entry in try servedFunctions() {
+                    let first = try await start(entry, generation: 1)
+                    started.append((entry, ActiveFunction(first)))
+                }
+                let invokers = started.map { item in
+                    let active = item.active
+                    return (name: item.entry.name, invoke: { @Sendable invocation in await active.invoke(invocation) } as ServedFunctions.Invoke)
+                }
+                let served = ServedFunctions(
+                    invokers, http: http, prefixed: !functions.isEmpty, format: payloadFormat, log: { note("lambda-host serve: \($0)") })
+                endpoint = try await InvokeEndpoint.start(port: port, functions: served)
             } catch {
-                await first.shutdown()
+                for item in started { await item.active.current.shutdown() }
                 throw error
             }
-            note("lambda-host serve: POST events to \(endpoint.url)")
-            await report(first, as: "started", library: library)
+            let base = "http://127.0.0.1:\(endpoint.port)"
+            for item in started {
+                let name = functions.isEmpty ? "function" : item.entry.name
+                note("lambda-host serve: POST events to \(base)/2015-03-31/functions/\(name)/invocations")
+                if http {
+                    note("lambda-host serve: HTTP requests (payload format \(payloadFormat.rawValue)) to \(base)\(functions.isEmpty ? "" : "/" + name)/")
+                }
+            }
+            for item in started { await report(item.active.current, as: "started", library: item.entry.library ?? item.entry.handler) }
 
             guard watch else {
                 while true { try await Task.sleep(nanoseconds: 3_600_000_000_000) }
             }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for item in started {
+                    group.addTask { try await watchLoop(item.entry, active: item.active) }
+                }
+                try await group.waitForAll()
+            }
+        }
+
+        /// Reloads `entry` into `active` each time its library changes, until cancelled.
+        private func watchLoop(_ entry: ServedFunction, active: ActiveFunction) async throws {
+            guard let library = entry.library else { return }
+            var generation = 1
             note("lambda-host serve: watching \(library) for changes")
             var seen = FileStamp(library)
             while true {
@@ -90,7 +177,7 @@ extension LambdaHostTools {
                 generation += 1
                 let candidate: FunctionSupervisor
                 do {
-                    candidate = try await start(handler: handler, taskRoot: taskRoot, library: library, generation: generation)
+                    candidate = try await start(entry, generation: generation)
                 } catch {
                     note("lambda-host serve: cannot start the new \(library): \(error); still serving the previous build")
                     continue
@@ -110,19 +197,20 @@ extension LambdaHostTools {
         /// Starts a runtime for the plugin in `taskRoot` (with --watch, in a copy of `library`
         /// staged for `generation`) and begins its INIT. What it made is removed if it
         /// cannot start.
-        private func start(handler: String, taskRoot: String, library: String, generation: Int) async throws
-            -> FunctionSupervisor
-        {
-            let staged = watch ? try stage(library, generation) : nil
+        private func start(_ entry: ServedFunction, generation: Int) async throws -> FunctionSupervisor {
+            let (handler, taskRoot) = (entry.handler, entry.taskRoot)
+            var options = function
+            options.functionName = entry.name
+            let staged = watch ? try entry.library.map { try stage($0, generation) } : nil
             let emulator: RuntimeAPIEmulator
             do {
-                emulator = try await RuntimeAPIEmulator.start(configuration: concurrency.applied(to: function.emulator))
+                emulator = try await RuntimeAPIEmulator.start(configuration: concurrency.applied(to: options.emulator))
             } catch {
                 if let staged { removeFolder(staged) }
                 throw error
             }
             // A staged copy's folder goes when its runtime does.
-            let supervisor = function.hostRuntime(
+            let supervisor = options.hostRuntime(
                 on: emulator, handler: handler, taskRoot: staged ?? taskRoot, environment: concurrency.environment,
                 cleanup: { if let staged { removeFolder(staged) } })
             do {

@@ -1,0 +1,112 @@
+import NIOCore
+import NIOHTTP1
+
+/// A streamed answer passed on by the HTTP front end as a function URL passes it on: an
+/// answer with ``HTTPAPIAnswer/streamedHTTPContentType`` starts with a JSON prelude and 8
+/// NUL bytes, which become the response's status and headers as soon as they are complete;
+/// the rest is the body, chunk by chunk as it comes. Any other stream is a 200 with the
+/// stream's Content-Type. A prelude that never completes (or is over 64 KiB, or is not a
+/// JSON object) gets 502. An error after the first byte ends the body where it stands.
+/// Confined to the connection's event loop.
+final class HTTPFrontStream: ResponseStream, @unchecked Sendable {
+    private let channel: Channel
+    private let keepAlive: Bool
+    /// The stream began (read on the event loop once the invocation ends).
+    private(set) var begun = false
+    private var prelude: [UInt8]?
+    private var ended = false
+
+    static let maxPrelude = 64 * 1024
+    static let delimiter = [UInt8](repeating: 0, count: 8)
+
+    init(channel: Channel, keepAlive: Bool) {
+        self.channel = channel
+        self.keepAlive = keepAlive
+    }
+
+    func begin(contentType: String) {
+        channel.eventLoop.execute { [self] in
+            guard !begun else { return }
+            begun = true
+            if contentType == HTTPAPIAnswer.streamedHTTPContentType {
+                prelude = []
+            } else {
+                writeHead(HTTPAPIAnswer(status: 200, headers: [.init(name: "Content-Type", value: contentType)], body: []))
+            }
+        }
+    }
+
+    func write(_ chunk: ByteBuffer, written: @escaping @Sendable () -> Void) {
+        channel.eventLoop.execute { [self] in
+            guard begun, !ended, chunk.readableBytes > 0 else { return written() }
+            var chunk = chunk
+            if var waiting = prelude {
+                waiting += chunk.readBytes(length: chunk.readableBytes) ?? []
+                guard let end = Self.delimiterEnd(in: waiting) else {
+                    prelude = waiting
+                    if waiting.count > Self.maxPrelude { refuse("the streamed prelude is over \(Self.maxPrelude) bytes without its 8 NUL bytes") }
+                    return written()
+                }
+                prelude = nil
+                guard let answer = HTTPAPIAnswer.prelude(Array(waiting[..<(end - 8)])) else {
+                    refuse("the streamed prelude is not a JSON object with a numeric statusCode")
+                    return written()
+                }
+                writeHead(answer)
+                chunk = channel.allocator.buffer(bytes: waiting[end...])
+                guard chunk.readableBytes > 0 else {
+                    channel.flush()
+                    return written()
+                }
+            }
+            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk))).whenComplete { _ in written() }
+        }
+    }
+
+    func end(errorType: String?, errorBody: [UInt8]?) {
+        channel.eventLoop.execute { [self] in
+            guard begun, !ended else { return }
+            if prelude != nil {
+                refuse("the stream ended before its prelude's 8 NUL bytes")
+                return
+            }
+            finish()
+        }
+    }
+
+    /// Where the body begins: just past the first 8 NUL bytes in a row.
+    static func delimiterEnd(in bytes: [UInt8]) -> Int? {
+        var run = 0
+        for (index, byte) in bytes.enumerated() {
+            run = byte == 0 ? run + 1 : 0
+            if run == 8 { return index + 1 }
+        }
+        return nil
+    }
+
+    private func writeHead(_ answer: HTTPAPIAnswer) {
+        var headers = HTTPHeaders(answer.headers.map { ($0.name, $0.value) })
+        headers.add(name: "Transfer-Encoding", value: "chunked")
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: answer.status), headers: headers)
+        channel.write(HTTPServerResponsePart.head(head), promise: nil)
+    }
+
+    /// Ends the response with a 502 that says `why`; what the function sends later is dropped.
+    private func refuse(_ why: String) {
+        prelude = nil
+        let answer = HTTPAPIAnswer.malformed(why)
+        writeHead(answer)
+        channel.write(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: answer.body))), promise: nil)
+        finish()
+    }
+
+    private func finish() {
+        ended = true
+        let done = channel.writeAndFlush(HTTPServerResponsePart.end(nil))
+        if !keepAlive {
+            let channel = self.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+}
