@@ -49,10 +49,11 @@ extension LambdaHostTools.PackageCommand {
             }
             try FileSystem.unpack(layerEntries, into: folder + "/opt")
             try FileSystem.unpack(functionEntries, into: folder + "/task")
+            let local = try options.local(
+                handler: try handler ?? Self.onlyPlugin(in: functionEntries, zip: function), taskRoot: folder + "/task",
+                runtimeDirectory: folder + "/opt")
             try await LambdaHostTools.Invoke.once(
-                payload: payload, handler: try handler ?? Self.onlyPlugin(in: functionEntries, zip: function),
-                taskRoot: folder + "/task", function: options, runtime: folder + "/opt/bootstrap",
-                environment: ["LD_LIBRARY_PATH": ""])
+                payload: payload, function: local, runtime: folder + "/opt/bootstrap", environment: ["LD_LIBRARY_PATH": ""])
         }
 
         static func onlyPlugin(in entries: [ZipEntry], zip: String) throws -> String {

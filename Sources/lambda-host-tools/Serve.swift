@@ -30,6 +30,7 @@ extension LambdaHostTools {
                   lambda-host serve --handler .build/release/libHello.so --port 9000 --watch
                   curl -d '{"name":"World"}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations
                   lambda-host serve --handler .build/release/libHello.so --max-concurrency 4
+                  lambda-host serve --config functions.json --function hello --env-file .env
                 """
         )
 
@@ -41,6 +42,8 @@ extension LambdaHostTools {
         @Flag(help: "Reload the plugin when its .so changes on disk. Example: --watch")
         var watch = false
 
+        @OptionGroup var configuration: EnvironmentOptions
+
         @OptionGroup var function: FunctionOptions
 
         @OptionGroup var concurrency: ConcurrencyOptions
@@ -49,7 +52,7 @@ extension LambdaHostTools {
             try check("--port", port, in: portRange, "(0 picks a free port)")
             // Here rather than in run(), so that the usage shown is serve's.
             if watch {
-                let (handler, taskRoot) = try plugin.resolve()
+                let (handler, taskRoot) = try plugin.resolve(configuration.selected())
                 if try locate(handler: handler, taskRoot: taskRoot) == nil {
                     throw ValidationError(
                         "--watch: nothing to watch: '\(handler)' names a system library that the system loader finds "
@@ -59,10 +62,14 @@ extension LambdaHostTools {
         }
 
         func run() async throws {
-            let (handler, taskRoot) = try plugin.resolve()
+            let selected = try configuration.selected()
+            let (handler, taskRoot) = try plugin.resolve(selected)
+            let local = try function.local(
+                handler: handler, taskRoot: taskRoot, runtimeDirectory: folder(of: hostBinary), selected: selected,
+                variables: try configuration.variables(selected), inheritsShell: configuration.inheritEnv)
             let library = try locate(handler: handler, taskRoot: taskRoot) ?? handler
             var generation = 1
-            let first = try await start(handler: handler, taskRoot: taskRoot, library: library, generation: generation)
+            let first = try await start(local, library: library, generation: generation)
             let active = ActiveFunction(first)
             let endpoint: InvokeEndpoint
             do {
@@ -90,7 +97,7 @@ extension LambdaHostTools {
                 generation += 1
                 let candidate: FunctionSupervisor
                 do {
-                    candidate = try await start(handler: handler, taskRoot: taskRoot, library: library, generation: generation)
+                    candidate = try await start(local, library: library, generation: generation)
                 } catch {
                     note("lambda-host serve: cannot start the new \(library): \(error); still serving the previous build")
                     continue
@@ -107,12 +114,10 @@ extension LambdaHostTools {
             }
         }
 
-        /// Starts a runtime for the plugin in `taskRoot` (with --watch, in a copy of `library`
-        /// staged for `generation`) and begins its INIT. What it made is removed if it
-        /// cannot start.
-        private func start(handler: String, taskRoot: String, library: String, generation: Int) async throws
-            -> FunctionSupervisor
-        {
+        /// Starts a runtime for the plugin in its task root (with --watch, in a copy of
+        /// `library` staged for `generation`) and begins its INIT. What it made is removed
+        /// if it cannot start.
+        private func start(_ function: LocalFunction, library: String, generation: Int) async throws -> FunctionSupervisor {
             let staged = watch ? try stage(library, generation) : nil
             let emulator: RuntimeAPIEmulator
             do {
@@ -122,9 +127,10 @@ extension LambdaHostTools {
                 throw error
             }
             // A staged copy's folder goes when its runtime does.
-            let supervisor = function.hostRuntime(
-                on: emulator, handler: handler, taskRoot: staged ?? taskRoot, environment: concurrency.environment,
-                cleanup: { if let staged { removeFolder(staged) } })
+            var function = function
+            if let staged { function.environment.taskRoot = staged }
+            let supervisor = function.supervisor(
+                on: emulator, extra: concurrency.environment, cleanup: { if let staged { removeFolder(staged) } })
             do {
                 try await supervisor.startRuntime()
             } catch {
