@@ -45,8 +45,10 @@ extension LambdaHostTools {
         @Option(help: "LAMBDA_TASK_ROOT (default: the current folder). Example: --task-root ./build")
         var taskRoot: String?
 
-        @Flag(help: "Print the runtime's environment as shell export lines on stdout (always done with no COMMAND).")
+        @Flag(help: "Print the runtime's environment as shell export lines on stdout (always done with no COMMAND). Example: --print-env")
         var printEnv = false
+
+        @OptionGroup var file: ConfigFileOptions
 
         @OptionGroup var configuration: EnvironmentOptions
 
@@ -65,7 +67,7 @@ extension LambdaHostTools {
         }
 
         func run() async throws {
-            let selected = try configuration.selected()
+            let selected = try file.selected()
             let taskRoot = self.taskRoot ?? selected?.taskRoot ?? currentFolder()
             let local = try function.local(
                 handler: handler ?? selected?.handler, taskRoot: taskRoot,

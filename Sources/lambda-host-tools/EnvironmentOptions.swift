@@ -1,7 +1,7 @@
 import ArgumentParser
 import LambdaEmulator
 
-/// The function's own configuration for `invoke`, `serve` and `emulate`: a config file,
+/// The function's own variables for `invoke`, `serve`, `emulate` and `package simulate`:
 /// env files and `--env`, and whether the shell's variables pass through.
 struct EnvironmentOptions: ParsableArguments {
     @Option(
@@ -29,37 +29,13 @@ struct EnvironmentOptions: ParsableArguments {
             valueName: "file"))
     var envFile: [String] = []
 
-    @Option(
-        help: ArgumentHelp(
-            "A JSON file that names functions: handler, taskRoot, environment, timeout, memorySize. Example: --config functions.json",
-            discussion: """
-                {"functions": {"hello": {"handler": "libHello.so", "taskRoot": ".build/release", \
-                "environment": {"GREETING": "Bonjour"}, "timeout": 30, "memorySize": 256}}}. The key is \
-                the function's name; relative paths are taken from the file's folder; flags given on \
-                the command line win over the file.
-                """,
-            valueName: "file"))
-    var config: String?
-
-    @Option(
-        name: .customLong("function"),
-        help: ArgumentHelp("Which function of --config to run, when it names several. Example: --function hello", valueName: "name"))
-    var function: String?
-
-    @Flag(help: "Pass the shell's whole environment to the runtime (by default it gets only Lambda's and the configured variables).")
+    @Flag(
+        help: "Pass the shell's whole environment to the runtime (by default it gets only Lambda's and the configured variables). Example: --inherit-env"
+    )
     var inheritEnv = false
 
     func validate() throws {
-        if function != nil && config == nil { throw ValidationError("--function picks a function of --config; give --config FILE too") }
-        _ = try variables(selected())
-    }
-
-    /// The config file's function picked by --function; nil without --config.
-    func selected() throws -> FunctionConfiguration? {
-        guard let config else { return nil }
-        return try userFacing {
-            try FunctionConfiguration.select(function, from: try FunctionConfiguration.load(path: config), origin: config)
-        }
+        _ = try variables(nil)
     }
 
     /// The function's variables: `selected`'s, then each --env-file's, then each --env.
@@ -81,12 +57,47 @@ struct EnvironmentOptions: ParsableArguments {
         }
     }
 
-    /// Runs `work`, turning a configuration error into a usage error with its message.
-    private func userFacing<T>(_ work: () throws -> T) throws -> T {
-        do {
-            return try work()
-        } catch let error as ConfigurationError {
-            throw ValidationError(error.message)
+}
+
+/// `--config FILE` and `--function NAME` of `invoke`, `serve` and `emulate`: the function
+/// to run, from a file that names several.
+struct ConfigFileOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "A JSON file that names functions: handler, taskRoot, environment, timeout, memorySize. Example: --config functions.json",
+            discussion: """
+                {"functions": {"hello": {"handler": "libHello.so", "taskRoot": ".build/release", \
+                "environment": {"GREETING": "Bonjour"}, "timeout": 30, "memorySize": 256}}}. The key is \
+                the function's name; relative paths are taken from the file's folder; flags given on \
+                the command line win over the file.
+                """,
+            valueName: "file"))
+    var config: String?
+
+    @Option(
+        name: .customLong("function"),
+        help: ArgumentHelp("Which function of --config to run, when it names several. Example: --function hello", valueName: "name"))
+    var function: String?
+
+    func validate() throws {
+        if function != nil && config == nil { throw ValidationError("--function picks a function of --config; give --config FILE too") }
+        _ = try selected()
+    }
+
+    /// The config file's function picked by --function; nil without --config.
+    func selected() throws -> FunctionConfiguration? {
+        guard let config else { return nil }
+        return try userFacing {
+            try FunctionConfiguration.select(function, from: try FunctionConfiguration.load(path: config), origin: config)
         }
+    }
+}
+
+/// Runs `work`, turning a configuration error into a usage error with its message.
+private func userFacing<T>(_ work: () throws -> T) throws -> T {
+    do {
+        return try work()
+    } catch let error as ConfigurationError {
+        throw ValidationError(error.message)
     }
 }

@@ -31,12 +31,14 @@ extension LambdaHostTools {
 
         @OptionGroup var event: EventOptions
 
+        @OptionGroup var file: ConfigFileOptions
+
         @OptionGroup var configuration: EnvironmentOptions
 
         @OptionGroup var function: FunctionOptions
 
         func run() async throws {
-            let selected = try configuration.selected()
+            let selected = try file.selected()
             let (handler, taskRoot) = try plugin.resolve(selected)
             let local = try function.local(
                 handler: handler, taskRoot: taskRoot, runtimeDirectory: folder(of: hostBinary), selected: selected,

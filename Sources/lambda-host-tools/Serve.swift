@@ -42,6 +42,8 @@ extension LambdaHostTools {
         @Flag(help: "Reload the plugin when its .so changes on disk. Example: --watch")
         var watch = false
 
+        @OptionGroup var file: ConfigFileOptions
+
         @OptionGroup var configuration: EnvironmentOptions
 
         @OptionGroup var function: FunctionOptions
@@ -52,7 +54,7 @@ extension LambdaHostTools {
             try check("--port", port, in: portRange, "(0 picks a free port)")
             // Here rather than in run(), so that the usage shown is serve's.
             if watch {
-                let (handler, taskRoot) = try plugin.resolve(configuration.selected())
+                let (handler, taskRoot) = try plugin.resolve(file.selected())
                 if try locate(handler: handler, taskRoot: taskRoot) == nil {
                     throw ValidationError(
                         "--watch: nothing to watch: '\(handler)' names a system library that the system loader finds "
@@ -62,7 +64,7 @@ extension LambdaHostTools {
         }
 
         func run() async throws {
-            let selected = try configuration.selected()
+            let selected = try file.selected()
             let (handler, taskRoot) = try plugin.resolve(selected)
             let local = try function.local(
                 handler: handler, taskRoot: taskRoot, runtimeDirectory: folder(of: hostBinary), selected: selected,
