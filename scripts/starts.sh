@@ -65,12 +65,12 @@ median() {  # name column
 }
 floor_start=$(median floor 2)
 floor_rss=$(median floor 3)
-printf '%-10s %9s %9s %10s %9s %6s\n' client start_ms '/ floor' rss_kb '/ floor' ok
+printf '%-12s %9s %9s %10s %9s %6s\n' client start_ms '/ floor' rss_kb '/ floor' ok
 for name in $names; do
     s=$(median "$name" 2)
     r=$(median "$name" 3)
     ok=$(grep "^$name " "$work/all" | grep -c 'status=ok' || true)
-    printf '%-10s %9s %8sx %10s %8sx %3s/%s\n' "$name" "$s" \
+    printf '%-12s %9s %8sx %10s %8sx %3s/%s\n' "$name" "$s" \
         "$(awk -v a="$s" -v b="$floor_start" 'BEGIN {printf "%.2f", a / b}')" "$r" \
         "$(awk -v a="$r" -v b="$floor_rss" 'BEGIN {printf "%.2f", a / b}')" "$ok" "$rounds"
 done
