@@ -11,11 +11,17 @@ import Glibc
 /// variable does not reach the runtime otherwise. `AWS_EXECUTION_ENV` is not set, as
 /// Lambda does not set it for OS-only (`provided`) runtimes.
 public struct LambdaEnvironment: Sendable {
+    /// `AWS_LAMBDA_FUNCTION_NAME`.
     public var functionName: String
+    /// `AWS_LAMBDA_FUNCTION_VERSION`.
     public var functionVersion: String
+    /// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, in MB.
     public var memorySize: Int
+    /// `AWS_REGION` and `AWS_DEFAULT_REGION`.
     public var region: String
+    /// `AWS_LAMBDA_LOG_GROUP_NAME`.
     public var logGroup: String
+    /// `AWS_LAMBDA_LOG_STREAM_NAME`.
     public var logStream: String
     /// `_HANDLER`; nil leaves it unset (a runtime that does not read it).
     public var handler: String?
@@ -120,9 +126,12 @@ public struct LambdaEnvironment: Sendable {
     }
 
     /// `export NAME='value'` lines, sorted, for a shell (values in single quotes, a `'`
-    /// written as `'\''`): what a runtime started by hand needs.
+    /// written as `'\''`): what a runtime started by hand needs. The AWS credentials
+    /// (``credentialNames``) are left out, so that their values are never printed: the
+    /// shell the runtime is started from has them already.
     public static func exportLines(_ variables: [String: String]) -> String {
-        variables.sorted { $0.key < $1.key }.map { "export \($0.key)=\(shellQuoted($0.value))\n" }.joined()
+        variables.filter { !credentialNames.contains($0.key) }.sorted { $0.key < $1.key }
+            .map { "export \($0.key)=\(shellQuoted($0.value))\n" }.joined()
     }
 
     /// `text` in single quotes for a POSIX shell.

@@ -131,6 +131,7 @@ import Testing
     }
 
     @Test func exportLinesQuoteForAShell() {
-        #expect(LambdaEnvironment.exportLines(["B": "it's $HOME", "A": "x y"]) == "export A='x y'\nexport B='it'\\''s $HOME'\n")
+        let lines = LambdaEnvironment.exportLines(["B": "it's $HOME", "A": "x y", "AWS_SECRET_ACCESS_KEY": "sk", "AWS_SESSION_TOKEN": "t"])
+        #expect(lines == "export A='x y'\nexport B='it'\\''s $HOME'\n", "the credentials are not printed")
     }
 }

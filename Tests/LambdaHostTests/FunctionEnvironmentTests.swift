@@ -153,13 +153,15 @@ import Testing
     /// exactly those variables (as under a debugger) answers an invocation.
     @Test func emulateWithoutACommandServesARuntimeStartedByHand() throws {
         let emulate = try HostProcess(
-            handler: nil, api: nil,
+            handler: nil, api: nil, environment: Self.shell,
             arguments: ["emulate", "--port", "0", "--handler", "libEcho.so", "--task-root", BuildProducts.folder.path, "--env", "MARK=by-hand"],
             stdoutToLog: true)
         let port = try #require(emulate.invokePort(), "emulate did not start: \(emulate.stderr)")
         let printed = Self.exports(emulate.stderr)
         #expect(printed["AWS_LAMBDA_RUNTIME_API"]?.hasPrefix("127.0.0.1:") == true, "\(emulate.stderr)")
         #expect(printed["_HANDLER"] == "libEcho.so" && printed["MARK"] == "by-hand")
+        // The shell's credentials reach a runtime the tool starts, but are never printed.
+        #expect(printed["AWS_ACCESS_KEY_ID"] == nil && !emulate.stderr.contains("secret-example"))
         // The invocation waits for a runtime.
         let caller = try #require(RawHTTP(port: port, timeout: 30))
         caller.request("POST", "/2015-03-31/functions/function/invocations", body: Array(#"{"by":"hand"}"#.utf8))
