@@ -155,7 +155,7 @@ let package = Package(
         .target(
             name: "LambdaEmulator",
             dependencies: [
-                "CLambdaProcess", "LambdaRuntimeAPI",
+                "CLambdaProcess", "LambdaRuntimeAPI", "LambdaJSON",
                 .product(name: "NIOCore", package: "swift-nio", condition: tools),
                 .product(name: "NIOPosix", package: "swift-nio", condition: tools),
                 .product(name: "NIOHTTP1", package: "swift-nio", condition: tools),

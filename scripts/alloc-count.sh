@@ -6,7 +6,7 @@
 #
 #   scripts/alloc-count.sh [N1] [N2]      (defaults: 1000 and 3000)
 #
-# Needs: swift build -c release, and ../shared/bench (or BENCH_DIR) with the simulator.
+# Needs: swift build -c release and cc.
 n1=${1:-1000}
 n2=${2:-3000}
 source "$(dirname "$0")/bench-setup.sh"

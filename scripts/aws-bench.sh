@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # AWS call benchmark (issue 12): one DynamoDB GetItem per invocation against one moto
-# server on loopback, under the neutral Runtime API simulator of ../shared/bench, in one
+# server on loopback, under the neutral Runtime API simulator (Tests/Fixtures/), in one
 # run: a C plugin through lambda-host (scripts/aws-bench/getitem.c, signed by the host)
 # against AWS's Python runtime client (awslambdaric) with a boto3 handler
 # (scripts/aws-bench/handler.py), and moto's own time per request (moto_floor.c).
@@ -14,8 +14,7 @@
 # moto's server answers "Connection: close", so every client connects per request.
 # Authentication is off in moto here (signatures are checked in the tests, not timed).
 #
-# Needs: swift, cc, python3 with moto[server], boto3 and awslambdaric, and ../shared/bench
-# (or BENCH_DIR). Builds lambda-host and Visits in release unless BENCH_NO_BUILD=1.
+# Needs: swift, cc, python3 with moto[server], boto3 and awslambdaric. Builds lambda-host and Visits in release unless BENCH_NO_BUILD=1.
 set -euo pipefail
 here=$PWD
 cd "$(dirname "$0")/.."

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Compares lambda-host with the floor client against the neutral Runtime API simulator in
-# ../shared/bench, in one session, and prints each run, the medians and the ratios.
+# Compares lambda-host with the floor client (scripts/floor-client.c) under the Runtime API
+# simulator (Tests/Fixtures/lambda-service-sim.c), in one session, and prints each run,
+# the medians and the ratios. With ../shared/bench (or BENCH_DIR) beside the clone, the
+# shared neutral floor client runs too, as shared-floor, beside ours.
 #
 #   scripts/bench.sh [ROUNDS] [COUNT]      (defaults: 5 rounds of 20000 invocations)
 #
-# Needs: swift build -c release, unzip, and ../shared/bench (or BENCH_DIR) with the simulator.
+# Needs: swift build -c release, cc and unzip.
 # The echo-layer and hello-layer clients run the deployed artifacts: the layer and function
 # zips that `lambda-host package` builds, unzipped into opt/ and task/ as Lambda would,
 # with LD_LIBRARY_PATH empty.
 rounds=${1:-5}
 count=${2:-20000}
 source "$(dirname "$0")/bench-setup.sh"
-cc -O2 -o "$work/floor" "$bench/floor-client.c"
 printf '{"name":"World"}' > "$work/hello.json"
 release=$PWD/.build/release
 .build/release/lambda-host package layer --output "$work/layer.zip" > /dev/null
@@ -35,6 +36,7 @@ run() {  # name, then the simulator's arguments (without --count)
 
 for round in $(seq "$rounds"); do
     run floor --payload 100 --echo -- "$work/floor"
+    if [ "$shared_floor" = 1 ]; then run shared-floor --payload 100 --echo -- "$work/shared-floor"; fi
     _HANDLER=libEcho.so LAMBDA_TASK_ROOT=$release run echo-c --payload 100 --echo -- ./bootstrap
     _HANDLER=libHello.so LAMBDA_TASK_ROOT=$release run hello-swift --event-file "$work/hello.json" -- ./bootstrap
     _HANDLER=libEcho.so LAMBDA_TASK_ROOT=$work/task LD_LIBRARY_PATH= \
@@ -48,7 +50,9 @@ median() {  # name field
 }
 echo
 printf '%-12s %9s %9s %9s %9s %11s   %s\n' client init_ms rate p50_us p99_us maxrss_kb "ratios to floor (init, rate)"
-for name in floor echo-c hello-swift echo-layer hello-layer; do
+names="floor echo-c hello-swift echo-layer hello-layer"
+[ "$shared_floor" = 1 ] && names="floor shared-floor echo-c hello-swift echo-layer hello-layer"
+for name in $names; do
     init=$(median "$name" init_ms); rate=$(median "$name" rate); p50=$(median "$name" p50_us)
     p99=$(median "$name" p99_us); rss=$(median "$name" child_maxrss_kb)
     finit=$(median floor init_ms); frate=$(median floor rate)
@@ -57,4 +61,4 @@ for name in floor echo-c hello-swift echo-layer hello-layer; do
         "$(awk -v a="$rate" -v b="$frate" 'BEGIN {printf "%.2f", a / b}')"
 done
 statuses=$(grep -c 'status=ok' "$work/all" || true)
-echo "runs with status=ok: $statuses of $((rounds * 5))"
+echo "runs with status=ok: $statuses of $((rounds * $(wc -w <<< "$names")))"

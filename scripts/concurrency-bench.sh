@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Many invocations at once (issue 14, docs/concurrency.md): the rate and memory of
-# lambda-host's thread and process models against the neutral Runtime API simulator in
-# ../shared/bench, with a handler that waits 10 ms and echoes the event, so the ideal rate
+# lambda-host's thread and process models against the neutral Runtime API simulator
+# (Tests/Fixtures/lambda-service-sim.c), with a handler that waits 10 ms and echoes the event, so the ideal rate
 # is N / 10 ms. Prints each run, then the medians, the ratios to the ideal, and the memory
 # each extra worker (thread or process) adds.
 #
@@ -27,7 +27,7 @@
 # hundreds of KB between runs on a busy machine); and (tree at 8 - tree at 1) / 7, which
 # also spreads the supervisor over the 7.
 #
-# Needs: swift, cc, python3, and ../shared/bench (or BENCH_DIR) with the simulator.
+# Needs: swift, cc and python3.
 rounds=${1:-3}
 count=${2:-2000}
 shift $(($# < 2 ? $# : 2))

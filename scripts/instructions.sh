@@ -7,7 +7,7 @@
 #   scripts/instructions.sh [BUILD_FOLDER] [PLUGIN] [N1] [N2]
 #       defaults: .build/release libEcho.so 1 1001
 #
-# Needs: valgrind, and ../shared/bench (or BENCH_DIR). valgrind cannot read the debug
+# Needs: valgrind and cc (the simulator is Tests/Fixtures/lambda-service-sim.c). valgrind cannot read the debug
 # information of this toolchain's builds, so stripped copies are run.
 build=${1:-.build/release}
 plugin=${2:-libEcho.so}

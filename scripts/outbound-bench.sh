@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Outbound HTTP benchmark (issue 11): plugins that GET a 1 KiB body per invocation from
 # one nginx on loopback (plain and TLS, its certificate from a CA made here with openssl),
-# under the neutral Runtime API simulator of ../shared/bench, all in one run, and prints
+# under the neutral Runtime API simulator (Tests/Fixtures/), all in one run, and prints
 # each client's invocation rate and its ratio to libcurl with one reused easy handle.
 #
 #   scripts/outbound-bench.sh [-r ROUNDS] [-n COUNT] [CLIENT...]   (3 rounds of 20000)
@@ -17,7 +17,7 @@
 # libcurl (BENCH_FIRST_ROUNDS processes each, default 7).
 #
 # Needs: swift, cc, libcurl4-openssl-dev, nginx-light (ssl and stub_status), openssl,
-# curl, python3 (free ports), and ../shared/bench (or BENCH_DIR). Builds lambda-host (and
+# curl and python3 (free ports). Builds lambda-host (and
 # Fetch) in release unless BENCH_NO_BUILD=1. The conns column is how many connections
 # nginx accepted during a run (stub_status): 1 means every invocation reused one.
 set -euo pipefail

@@ -11,16 +11,16 @@
 # Each NAME=COMMAND adds a peer built elsewhere (aws-lambda-go's echo, swift-aws-lambda-
 # runtime's Hello): COMMAND is run as the runtime, with the Hello event
 # ({"name":"World"}). Clients:
-#   floor   the simulator's bare C client (../shared/bench/floor-client.c)
+#   floor   the project's bare C client (scripts/floor-client.c)
+#   shared-floor  the shared neutral floor client, when ../shared/bench (or BENCH_DIR) is there
 #   echo    libEcho.so (C)
 #   hello   libHello.so (Swift, on the LambdaPlugin SDK)
 #   ffi     libCalc.so:mul_i64(a:i64,b:i64)->i64, a plain C function called through libffi
 #
-# Needs: swift build -c release, unzip, and ../shared/bench (or BENCH_DIR).
+# Needs: swift build -c release, cc and unzip.
 rounds=${1:-21}
 shift || true
 source "$(dirname "$0")/bench-setup.sh"
-cc -O2 -o "$work/floor" "$bench/floor-client.c"
 printf '{"name":"World"}' > "$work/hello.json"
 printf '{"a":6,"b":7}' > "$work/calc.json"
 release=$PWD/.build/release
@@ -45,9 +45,11 @@ layer() {  # name, handler, then the simulator's arguments
 }
 
 names="floor echo hello ffi"
+[ "$shared_floor" = 1 ] && names="floor shared-floor echo hello ffi"
 for peer in "$@"; do names="$names ${peer%%=*}"; done
 for round in $(seq "$rounds"); do
     start floor --payload 100 --echo -- "$work/floor"
+    if [ "$shared_floor" = 1 ]; then start shared-floor --payload 100 --echo -- "$work/shared-floor"; fi
     layer echo libEcho.so --payload 100 --echo
     layer hello libHello.so --event-file "$work/hello.json"
     layer ffi 'libCalc.so:mul_i64(a:i64,b:i64)->i64' --event-file "$work/calc.json"
@@ -63,12 +65,12 @@ median() {  # name column
 }
 floor_start=$(median floor 2)
 floor_rss=$(median floor 3)
-printf '%-10s %9s %9s %10s %9s %6s\n' client start_ms '/ floor' rss_kb '/ floor' ok
+printf '%-12s %9s %9s %10s %9s %6s\n' client start_ms '/ floor' rss_kb '/ floor' ok
 for name in $names; do
     s=$(median "$name" 2)
     r=$(median "$name" 3)
     ok=$(grep "^$name " "$work/all" | grep -c 'status=ok' || true)
-    printf '%-10s %9s %8sx %10s %8sx %3s/%s\n' "$name" "$s" \
+    printf '%-12s %9s %8sx %10s %8sx %3s/%s\n' "$name" "$s" \
         "$(awk -v a="$s" -v b="$floor_start" 'BEGIN {printf "%.2f", a / b}')" "$r" \
         "$(awk -v a="$r" -v b="$floor_rss" 'BEGIN {printf "%.2f", a / b}')" "$ok" "$rounds"
 done

@@ -27,28 +27,24 @@ public final class RuntimeProcess: Sendable {
     public struct Launch: Sendable {
         /// The program and its arguments.
         public var arguments: [String]
-        /// Variables added to (or replacing) the current environment.
+        /// The runtime's variables: all of them, unless ``inheritsEnvironment``.
         public var environment: [String: String]
+        /// Whether ``environment`` is added to this process's environment rather than being
+        /// the whole of it. Off by default: a runtime gets what it was given, as in Lambda.
+        public var inheritsEnvironment: Bool
 
         /// Creates a launch description.
-        public init(arguments: [String], environment: [String: String]) {
+        public init(arguments: [String], environment: [String: String], inheritsEnvironment: Bool = false) {
             self.arguments = arguments
             self.environment = environment
+            self.inheritsEnvironment = inheritsEnvironment
         }
     }
 
     /// Starts `launch`, and the thread that waits for it.
     public static func spawn(_ launch: Launch) throws(EmulatorError) -> RuntimeProcess {
         guard let program = launch.arguments.first else { throw EmulatorError("no runtime command to run") }
-        var merged: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            if let equals = text.firstIndex(of: "=") {
-                merged[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            entry += 1
-        }
+        var merged = launch.inheritsEnvironment ? LambdaEnvironment.shell() : [:]
         merged.merge(launch.environment) { $1 }
         let argv: [UnsafeMutablePointer<CChar>?] = launch.arguments.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -69,6 +65,7 @@ public final class RuntimeProcess: Sendable {
         defer { posix_spawnattr_destroy(&attributes) }
         lh_spawn_setup(&attributes)
         var pid = pid_t()
+        // posix_spawnp looks `program` up in this process's PATH, not the runtime's.
         let status = posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
         guard status == 0 else {
             throw EmulatorError("cannot start \(program): \(String(cString: strerror(status)))")

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Glibc
 import LambdaEmulator
 
 /// `--max-concurrency N` of `serve` and `emulate`: the emulator plays a Lambda Managed
@@ -12,7 +11,7 @@ struct ConcurrencyOptions: ParsableArguments {
             discussion: """
                 The runtime gets AWS_LAMBDA_MAX_CONCURRENCY=N, \
                 AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances and, unless you set one, \
-                AWS_LAMBDA_LOG_FORMAT=JSON (the only log format Lambda Managed Instances take). Each \
+                AWS_LAMBDA_LOG_FORMAT=JSON (unless --env sets one; the only log format Lambda Managed Instances take). Each \
                 GET /next, on any connection, takes one invocation, and up to N are out at once, so \
                 N callers run at once; more are queued, never dropped. Each answer goes to its own \
                 caller, matched by request id. A missed deadline answers its caller \
@@ -40,12 +39,12 @@ struct ConcurrencyOptions: ParsableArguments {
     /// What the runtime is told of the mode: nothing without the flag.
     var environment: [String: String] {
         guard let maxConcurrency else { return [:] }
-        var variables = [
+        // A format the user sets (--env AWS_LAMBDA_LOG_FORMAT=Text) comes above these and
+        // is kept, as AWS's emulator keeps it.
+        return [
             "AWS_LAMBDA_MAX_CONCURRENCY": String(maxConcurrency),
             "AWS_LAMBDA_INITIALIZATION_TYPE": "lambda-managed-instances",
+            "AWS_LAMBDA_LOG_FORMAT": "JSON",
         ]
-        // A format the user set is inherited by the runtime and kept, as AWS's emulator keeps it.
-        if getenv("AWS_LAMBDA_LOG_FORMAT") == nil { variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON" }
-        return variables
     }
 }

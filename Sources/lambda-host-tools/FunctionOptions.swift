@@ -2,22 +2,31 @@ import ArgumentParser
 import Glibc
 import LambdaEmulator
 
-/// The Lambda environment of a local run: what Lambda would set for the function.
+/// The Lambda environment of a local run: what Lambda would set for the function. A flag
+/// given wins over the config file's setting, which wins over the default.
 struct FunctionOptions: ParsableArguments {
-    @Option(help: "The function's name (AWS_LAMBDA_FUNCTION_NAME, and in the function ARN): 1 to 64 of A-Z a-z 0-9 - _, as in Lambda. Example: --function-name hello")
-    var functionName: String = "function"
+    @Option(
+        help: ArgumentHelp(
+            "The function's name (AWS_LAMBDA_FUNCTION_NAME, and in the function ARN; default: function): 1 to 64 of A-Z a-z 0-9 - _, as in Lambda. Example: --function-name hello",
+            valueName: "name"))
+    var functionName: String?
 
     @Option(help: "The function's version (AWS_LAMBDA_FUNCTION_VERSION). Example: --function-version 3")
     var functionVersion: String = "$LATEST"
 
-    @Option(help: "The memory size in MB (AWS_LAMBDA_FUNCTION_MEMORY_SIZE). Example: --memory-size 512")
-    var memorySize: Int = 128
+    @Option(help: ArgumentHelp("The memory size in MB (AWS_LAMBDA_FUNCTION_MEMORY_SIZE; default: 128). Example: --memory-size 512", valueName: "mb"))
+    var memorySize: Int?
 
-    @Option(help: "The region (AWS_REGION, and in the function ARN), in AWS's form. Example: --region eu-west-1")
-    var region: String = "us-east-1"
+    @Option(
+        help: ArgumentHelp(
+            "The region (AWS_REGION, and in the function ARN; default: the shell's AWS_REGION, else us-east-1). Example: --region eu-west-1",
+            valueName: "region"))
+    var region: String?
 
-    @Option(help: "Seconds an invocation may take (its deadline), 1 to 900 as in Lambda. Example: --timeout 30")
-    var timeout: Int = 300
+    @Option(
+        help: ArgumentHelp(
+            "Seconds an invocation may take (its deadline; default: 300), 1 to 900 as in Lambda. Example: --timeout 30", valueName: "seconds"))
+    var timeout: Int?
 
     @Option(
         help: ArgumentHelp(
@@ -37,17 +46,15 @@ struct FunctionOptions: ParsableArguments {
 
     func validate() throws {
         let longest = EmulatorConfiguration.maxTimeoutSeconds
-        try check("--timeout", timeout, in: 1...longest, "seconds, as in Lambda")
+        if let timeout { try check("--timeout", timeout, in: 1...longest, "seconds, as in Lambda") }
         try check("--init-timeout", initTimeout, in: 1...longest, "seconds")
-        try check("--memory-size", memorySize, in: 128...10240, "MB, as in Lambda")
+        if let memorySize { try check("--memory-size", memorySize, in: FunctionConfiguration.memorySizeRange, "MB, as in Lambda") }
         // Both go into headers and JSON the runtime reads: only what Lambda takes.
-        let name = Array(functionName.utf8)
-        guard (1...64).contains(name.count), name.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
-        else {
+        if let functionName, !FunctionConfiguration.isFunctionName(functionName) {
             throw ValidationError(
-                "--function-name must be 1 to 64 of the characters A-Z a-z 0-9 - _, as Lambda requires; got '\(ArgumentBytes.escaped(name))'")
+                "--function-name must be 1 to 64 of the characters A-Z a-z 0-9 - _, as Lambda requires; got '\(ArgumentBytes.escaped(Array(functionName.utf8)))'")
         }
-        guard Self.isRegion(region) else {
+        if let region, !Self.isRegion(region) {
             throw ValidationError(
                 "--region must be an AWS region such as us-east-1, eu-west-3 or us-gov-west-1; got '\(ArgumentBytes.escaped(Array(region.utf8)))'")
         }
@@ -64,51 +71,84 @@ struct FunctionOptions: ParsableArguments {
         return parts.dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy(lower) } && last.allSatisfy(isDigit)
     }
 
+    /// The function as it will run: these flags over `selected` (the config file's
+    /// function) over the defaults, with `variables` (configured) and the shell's
+    /// variables only if `inheritsShell`.
+    func local(
+        handler: String?, taskRoot: String, runtimeDirectory: String, selected: FunctionConfiguration? = nil,
+        variables: [String: String] = [:], inheritsShell: Bool = false
+    ) throws -> LocalFunction {
+        if selected != nil && functionName != nil {
+            throw ValidationError("--function-name and --config: the function's name is its key in the config file; pick it with --function")
+        }
+        let name = selected?.name ?? functionName ?? "function"
+        let shell = LambdaEnvironment.shell()
+        let region = try self.region ?? Self.shellRegion(shell) ?? "us-east-1"
+        let environment = LambdaEnvironment(
+            functionName: name, functionVersion: functionVersion, memorySize: memorySize ?? selected?.memorySize ?? 128,
+            region: region, logGroup: logGroup ?? "/aws/lambda/\(name)", logStream: logStream, handler: handler, taskRoot: taskRoot,
+            runtimeDirectory: runtimeDirectory, configured: variables, inheritsShell: inheritsShell)
+        return LocalFunction(
+            environment: environment, timeout: timeout ?? selected?.timeout ?? 300, initTimeout: initTimeout, shell: shell)
+    }
+
+    /// The shell's AWS_REGION (or AWS_DEFAULT_REGION), as `sam local` takes it.
+    private static func shellRegion(_ shell: [String: String]) throws -> String? {
+        for name in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+            guard let value = shell[name], !value.isEmpty else { continue }
+            guard isRegion(value) else {
+                throw ValidationError("\(name) in the shell is not an AWS region such as us-east-1; unset it or give --region")
+            }
+            return value
+        }
+        return nil
+    }
+}
+
+/// A function as a command runs it locally: its Lambda environment and its limits.
+struct LocalFunction {
+    var environment: LambdaEnvironment
+    var timeout: Int
+    var initTimeout: Int
+    /// The tool's own environment, read once.
+    var shell: [String: String]
+
     /// The emulator's settings.
     var emulator: EmulatorConfiguration {
         EmulatorConfiguration(
-            functionName: functionName, region: region, timeoutSeconds: timeout, initTimeoutSeconds: initTimeout,
-            memorySizeMB: memorySize, functionVersion: functionVersion, platformLog: StandardError.line,
+            functionName: environment.functionName, region: environment.region, timeoutSeconds: timeout, initTimeoutSeconds: initTimeout,
+            memorySizeMB: environment.memorySize, functionVersion: environment.functionVersion, platformLog: StandardError.line,
             log: { note("lambda-host: \($0)") })
     }
 
-    /// A supervisor that runs the lambda-host runtime (`runtime`: by default the one next
-    /// to this command), with `_HANDLER`, `LAMBDA_TASK_ROOT` and `environment` as given,
-    /// against `emulator`.
-    func hostRuntime(
+    /// The runtime's variables for a Runtime API at `endpoint`.
+    func variables(endpoint: String, extra: [String: String] = [:]) -> [String: String] {
+        environment.variables(endpoint: endpoint, extra: extra, shell: shell)
+    }
+
+    /// A supervisor that runs `command` (by default the lambda-host runtime next to this
+    /// command) against `emulator`, with this function's variables and `extra`.
+    func supervisor(
         on emulator: RuntimeAPIEmulator,
-        handler: String,
-        taskRoot: String,
-        runtime: String = hostBinary,
-        environment extra: [String: String] = [:],
+        command: [String] = [hostBinary],
+        extra: [String: String] = [:],
         cleanup: (@Sendable () -> Void)? = nil
     ) -> FunctionSupervisor {
-        var variables = environment(endpoint: emulator.endpoint)
-        variables["_HANDLER"] = handler
-        variables["LAMBDA_TASK_ROOT"] = taskRoot
-        variables.merge(extra) { $1 }
-        let launch = RuntimeProcess.Launch(arguments: [runtime], environment: variables)
+        let launch = RuntimeProcess.Launch(arguments: command, environment: variables(endpoint: emulator.endpoint, extra: extra))
         return FunctionSupervisor(emulator: emulator, cleanup: cleanup) { endpoint in
             var started = launch
             started.environment["AWS_LAMBDA_RUNTIME_API"] = endpoint
             return started
         }
     }
+}
 
-    /// Lambda's variables for a runtime talking to `endpoint`.
-    func environment(endpoint: String) -> [String: String] {
-        [
-            "AWS_LAMBDA_RUNTIME_API": endpoint,
-            "AWS_LAMBDA_FUNCTION_NAME": functionName,
-            "AWS_LAMBDA_FUNCTION_VERSION": functionVersion,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": String(memorySize),
-            "AWS_LAMBDA_LOG_GROUP_NAME": logGroup ?? "/aws/lambda/\(functionName)",
-            "AWS_LAMBDA_LOG_STREAM_NAME": logStream,
-            "AWS_REGION": region,
-            "AWS_DEFAULT_REGION": region,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-        ]
-    }
+/// The folder of a program given as a path; the current folder for a bare name.
+func folder(of program: String) -> String {
+    guard program.contains("/") else { return currentFolder() }
+    let parts = program.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+    let folder = parts.joined(separator: "/")
+    return folder.isEmpty ? "/" : folder
 }
 
 /// Refuses a numeric flag outside `range`, naming the flag, the range and its `unit`.
@@ -120,10 +160,6 @@ func check(_ flag: String, _ value: Int, in range: ClosedRange<Int>, _ unit: Str
 
 private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
-private func isAlphanumeric(_ byte: UInt8) -> Bool {
-    isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
-}
-
 /// A port on 127.0.0.1 (0 picks a free one).
 let portRange = 0...65535
 
@@ -132,15 +168,19 @@ struct HandlerOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "The handler: a _HANDLER value (libhello.so, libhello.so:greet, hello.greet) or a path to a .so.",
-            discussion: "With a path, the .so's folder is the task root. Example: --handler .build/release/libHello.so"
-        ))
-    var handler: String
+            discussion: "With a path, the .so's folder is the task root. Required unless the config file's function names one. Example: --handler .build/release/libHello.so",
+            valueName: "handler"))
+    var handler: String?
 
     @Option(help: "Where the plugin is looked for (LAMBDA_TASK_ROOT; default: the current folder). Example: --task-root .build/release")
     var taskRoot: String?
 
-    /// `_HANDLER` and `LAMBDA_TASK_ROOT` for the runtime.
-    func resolve() throws -> (handler: String, taskRoot: String) {
+    /// `_HANDLER` and `LAMBDA_TASK_ROOT` for the runtime: the flags, else `selected`'s.
+    func resolve(_ selected: FunctionConfiguration? = nil) throws -> (handler: String, taskRoot: String) {
+        guard let handler = handler ?? selected?.handler else {
+            throw ValidationError("give --handler, or a --config whose function has a \"handler\"")
+        }
+        let taskRoot = self.taskRoot ?? selected?.taskRoot
         if handler.contains("/") && handler.hasSuffix(".so") {
             guard let real = realpath(handler, nil) else {
                 throw ValidationError("--handler \(handler): no such file; build it first (swift build -c release)")

@@ -22,6 +22,8 @@ extension LambdaHostTools {
                   lambda-host invoke --handler .build/release/libHello.so --event '{"name":"World"}'
                   lambda-host invoke --handler libEcho.so --task-root .build/release --event-file event.json
                   echo '{"name":"stdin"}' | lambda-host invoke --handler .build/release/libHello.so
+                  lambda-host invoke --handler .build/release/libHello.so --env GREETING=Bonjour --env-file .env
+                  lambda-host invoke --config functions.json --function hello --event '{}'
                 """
         )
 
@@ -29,26 +31,32 @@ extension LambdaHostTools {
 
         @OptionGroup var event: EventOptions
 
+        @OptionGroup var file: ConfigFileOptions
+
+        @OptionGroup var configuration: EnvironmentOptions
+
         @OptionGroup var function: FunctionOptions
 
         func run() async throws {
-            let (handler, taskRoot) = try plugin.resolve()
+            let selected = try file.selected()
+            let (handler, taskRoot) = try plugin.resolve(selected)
+            let local = try function.local(
+                handler: handler, taskRoot: taskRoot, runtimeDirectory: folder(of: hostBinary), selected: selected,
+                variables: try configuration.variables(selected), inheritsShell: configuration.inheritEnv)
             let payload = try event.read()
             // Refused as `serve` and Lambda's Invoke API refuse it, before a runtime starts.
             if payload.count > InvokeEndpoint.maxEventBytes {
                 try Output.print(.error(type: "RequestEntityTooLarge", body: Array(InvokeEndpoint.eventTooLarge.utf8)))
             }
-            try await Self.once(payload: payload, handler: handler, taskRoot: taskRoot, function: function)
+            try await Self.once(payload: payload, function: local)
         }
 
         /// Runs `runtime` against a new emulator, sends it one event, prints the answer.
         static func once(
-            payload: [UInt8], handler: String, taskRoot: String, function: FunctionOptions,
-            runtime: String = hostBinary, environment: [String: String] = [:]
+            payload: [UInt8], function: LocalFunction, runtime: String = hostBinary, environment: [String: String] = [:]
         ) async throws {
             let emulator = try await RuntimeAPIEmulator.start(configuration: function.emulator)
-            let supervisor = function.hostRuntime(
-                on: emulator, handler: handler, taskRoot: taskRoot, runtime: runtime, environment: environment)
+            let supervisor = function.supervisor(on: emulator, command: [runtime], extra: environment)
             var invocation = EmulatedInvocation(payload: payload)
             invocation.stream = StdoutStream()
             let result: InvocationResult

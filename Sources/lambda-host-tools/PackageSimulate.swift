@@ -17,6 +17,7 @@ extension LambdaHostTools.PackageCommand {
                 Example:
                   lambda-host package simulate --layer lambda-host-layer.zip --function libHello.zip \\
                     --event '{"name":"World"}'
+                  lambda-host package simulate --layer lambda-host-layer.zip --function libHello.zip --env LD_DEBUG=libs
                 """
         )
 
@@ -36,6 +37,8 @@ extension LambdaHostTools.PackageCommand {
 
         @OptionGroup var options: FunctionOptions
 
+        @OptionGroup var configuration: EnvironmentOptions
+
         func run() async throws {
             let payload = try event.read()
             let folder = try FileSystem.temporaryDirectory("lambda-host-simulate")
@@ -49,10 +52,11 @@ extension LambdaHostTools.PackageCommand {
             }
             try FileSystem.unpack(layerEntries, into: folder + "/opt")
             try FileSystem.unpack(functionEntries, into: folder + "/task")
+            let local = try options.local(
+                handler: try handler ?? Self.onlyPlugin(in: functionEntries, zip: function), taskRoot: folder + "/task",
+                runtimeDirectory: folder + "/opt", variables: try configuration.variables(nil), inheritsShell: configuration.inheritEnv)
             try await LambdaHostTools.Invoke.once(
-                payload: payload, handler: try handler ?? Self.onlyPlugin(in: functionEntries, zip: function),
-                taskRoot: folder + "/task", function: options, runtime: folder + "/opt/bootstrap",
-                environment: ["LD_LIBRARY_PATH": ""])
+                payload: payload, function: local, runtime: folder + "/opt/bootstrap", environment: ["LD_LIBRARY_PATH": ""])
         }
 
         static func onlyPlugin(in entries: [ZipEntry], zip: String) throws -> String {

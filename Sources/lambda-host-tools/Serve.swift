@@ -41,6 +41,11 @@ extension LambdaHostTools {
                   curl 'http://127.0.0.1:9000/hello?name=Ada'
                   lambda-host serve --http --function users=libUsers.so --function orders=libOrders.so --task-root .build/release
                   curl http://127.0.0.1:9000/users/42
+                  lambda-host serve --config functions.json --env-file .env
+                  curl -H 'X-Amz-Invocation-Type: Event' -d '{}' http://127.0.0.1:9000/2015-03-31/functions/function/invocations
+
+                The invoke path takes X-Amz-Invocation-Type as Lambda's Invoke API does: Event \
+                answers 202 at once and runs after, DryRun answers 204 and runs nothing.
                 """
         )
 
@@ -54,13 +59,28 @@ extension LambdaHostTools {
         @Option(
             name: .customLong("function"),
             help: ArgumentHelp(
-                "A function to serve beside others, as NAME=HANDLER (repeatable; instead of --handler). Example: --function hello=.build/release/libHello.so",
+                "A function to serve beside others, as NAME=HANDLER, or NAME alone for --config's function NAME (repeatable; instead of --handler). Example: --function hello=.build/release/libHello.so",
                 discussion: """
                     Each function has its own runtime, Runtime API and, with --watch, its own reload; NAME is its \
                     AWS_LAMBDA_FUNCTION_NAME. Events go to /2015-03-31/functions/NAME/invocations; with --http, \
                     a request to /NAME or /NAME/... goes to NAME, with /NAME taken off the path its event carries.
                     """))
         var functions: [String] = []
+
+        @Option(
+            help: ArgumentHelp(
+                "A JSON file that names functions: handler, taskRoot, environment, timeout, memorySize. Example: --config functions.json",
+                discussion: """
+                    {"functions": {"hello": {"handler": "libHello.so", "taskRoot": ".build/release", \
+                    "environment": {"GREETING": "Bonjour"}, "timeout": 30, "memorySize": 256}}}. Serves every \
+                    function of the file, or those named by --function NAME (a --function without '='); flags \
+                    given on the command line win over the file. One function is served as --handler is; \
+                    several as --function NAME=HANDLER are.
+                    """,
+                valueName: "file"))
+        var config: String?
+
+        @OptionGroup var variables: EnvironmentOptions
 
         @Option(help: "Where the plugin is looked for (LAMBDA_TASK_ROOT; default: the current folder). Example: --task-root .build/release")
         var taskRoot: String?
@@ -103,19 +123,49 @@ extension LambdaHostTools {
             }
         }
 
-        /// The functions to serve: the one --handler names, or each --function.
+        /// The functions to serve: the one --handler names (with --config's one function,
+        /// if given), or each --function, or every function of --config.
         func servedFunctions() throws -> [ServedFunction] {
-            guard (handler == nil) != functions.isEmpty else {
-                throw ValidationError(
-                    "give either --handler H (one function) or one or more --function NAME=H (several); example: --handler .build/release/libHello.so")
+            let file = try config.map { path in try configurationErrorsAsUsage { try FunctionConfiguration.load(path: path) } }
+            var named: [(name: String?, handler: String?, selected: FunctionConfiguration?)] = []
+            if let handler {
+                guard functions.isEmpty else {
+                    throw ValidationError(
+                        "give either --handler H (one function) or one or more --function NAME=H (several); example: --handler .build/release/libHello.so")
+                }
+                let selected = try file.map { all in
+                    try configurationErrorsAsUsage { try FunctionConfiguration.select(nil, from: all, origin: config ?? "--config") }
+                }
+                named = [(nil, handler, selected)]
+            } else if functions.isEmpty {
+                guard let file else {
+                    throw ValidationError(
+                        "give --handler H (one function), --function NAME=H (several), or --config FILE; example: --handler .build/release/libHello.so")
+                }
+                named = file.count == 1 ? [(nil, nil, file[0])] : file.map { ($0.name, nil, $0) }
+            } else {
+                for text in functions {
+                    if text.contains("=") {
+                        let (name, given) = try ServedFunction.parse(text)
+                        named.append((name, given, nil))
+                    } else {
+                        guard let file else { throw ValidationError("--function \(text): give NAME=HANDLER, or --config FILE to take NAME from") }
+                        let selected = try configurationErrorsAsUsage { try FunctionConfiguration.select(text, from: file, origin: config ?? "--config") }
+                        named.append((text, nil, selected))
+                    }
+                }
             }
-            let named = try handler.map { [(function.functionName, $0)] } ?? functions.map(ServedFunction.parse)
             var served: [ServedFunction] = []
-            for (name, given) in named {
-                guard !served.contains(where: { $0.name == name }) else { throw ValidationError("--function: '\(name)' is named twice") }
-                let options = try HandlerOptions.parse(["--handler", given] + (taskRoot.map { ["--task-root", $0] } ?? []))
-                let (spec, root) = try options.resolve()
-                served.append(ServedFunction(name: name, handler: spec, taskRoot: root, library: try locate(handler: spec, taskRoot: root)))
+            for (name, given, selected) in named {
+                let shownName = name ?? selected?.name ?? function.functionName ?? "function"
+                guard !served.contains(where: { $0.name == shownName }) else { throw ValidationError("--function: '\(shownName)' is named twice") }
+                var arguments = given.map { ["--handler", $0] } ?? []
+                if let taskRoot { arguments += ["--task-root", taskRoot] }
+                let (spec, root) = try HandlerOptions.parse(arguments).resolve(selected)
+                served.append(
+                    ServedFunction(
+                        name: shownName, handler: spec, taskRoot: root, library: try locate(handler: spec, taskRoot: root), selected: selected,
+                        named: name != nil))
             }
             return served
         }
@@ -132,8 +182,9 @@ extension LambdaHostTools {
                     let active = item.active
                     return (name: item.entry.name, invoke: { @Sendable invocation in await active.invoke(invocation) } as ServedFunctions.Invoke)
                 }
+                let prefixed = started.contains { $0.entry.named }
                 let served = ServedFunctions(
-                    invokers, http: http, prefixed: !functions.isEmpty, format: payloadFormat, log: { note("lambda-host serve: \($0)") })
+                    invokers, http: http, prefixed: prefixed, format: payloadFormat, log: { note("lambda-host serve: \($0)") })
                 endpoint = try await InvokeEndpoint.start(port: port, functions: served)
             } catch {
                 for item in started { await item.active.current.shutdown() }
@@ -141,10 +192,10 @@ extension LambdaHostTools {
             }
             let base = "http://127.0.0.1:\(endpoint.port)"
             for item in started {
-                let name = functions.isEmpty ? "function" : item.entry.name
+                let name = item.entry.named ? item.entry.name : "function"
                 note("lambda-host serve: POST events to \(base)/2015-03-31/functions/\(name)/invocations")
                 if http {
-                    note("lambda-host serve: HTTP requests (payload format \(payloadFormat.rawValue)) to \(base)\(functions.isEmpty ? "" : "/" + name)/")
+                    note("lambda-host serve: HTTP requests (payload format \(payloadFormat.rawValue)) to \(base)\(item.entry.named ? "/" + name : "")/")
                 }
             }
             for item in started { await report(item.active.current, as: "started", library: item.entry.library ?? item.entry.handler) }
@@ -198,21 +249,23 @@ extension LambdaHostTools {
         /// staged for `generation`) and begins its INIT. What it made is removed if it
         /// cannot start.
         private func start(_ entry: ServedFunction, generation: Int) async throws -> FunctionSupervisor {
-            let (handler, taskRoot) = (entry.handler, entry.taskRoot)
             var options = function
-            options.functionName = entry.name
+            if entry.selected == nil { options.functionName = entry.name }
+            var local = try options.local(
+                handler: entry.handler, taskRoot: entry.taskRoot, runtimeDirectory: folder(of: hostBinary), selected: entry.selected,
+                variables: try variables.variables(entry.selected), inheritsShell: variables.inheritEnv)
             let staged = watch ? try entry.library.map { try stage($0, generation) } : nil
+            if let staged { local.environment.taskRoot = staged }
             let emulator: RuntimeAPIEmulator
             do {
-                emulator = try await RuntimeAPIEmulator.start(configuration: concurrency.applied(to: options.emulator))
+                emulator = try await RuntimeAPIEmulator.start(configuration: concurrency.applied(to: local.emulator))
             } catch {
                 if let staged { removeFolder(staged) }
                 throw error
             }
             // A staged copy's folder goes when its runtime does.
-            let supervisor = options.hostRuntime(
-                on: emulator, handler: handler, taskRoot: staged ?? taskRoot, environment: concurrency.environment,
-                cleanup: { if let staged { removeFolder(staged) } })
+            let supervisor = local.supervisor(
+                on: emulator, extra: concurrency.environment, cleanup: { if let staged { removeFolder(staged) } })
             do {
                 try await supervisor.startRuntime()
             } catch {

@@ -11,6 +11,11 @@ struct ServedFunction {
     var taskRoot: String
     /// The `.so` to watch, or nil for a system library the system loader finds.
     var library: String?
+    /// Its entry in --config, whose environment, timeout and memory size it runs with.
+    var selected: FunctionConfiguration? = nil
+    /// Whether it was named (--function, or one of several in --config): then it is
+    /// served under its name, and with --http under the path prefix /NAME.
+    var named = false
 
     /// Reads `--function NAME=HANDLER`: NAME is 1 to 64 of A-Z a-z 0-9 - _, as Lambda's
     /// function names are; HANDLER anything `--handler` takes.

@@ -207,7 +207,8 @@ import Testing
             ("Notes", #"{"id": "home", "text": "through invoke"}"#, #""text":"through invoke""#),
         ] {
             let invoked = try runCommand(
-                "/usr/bin/timeout", ["60", BuildProducts.host, "invoke", "--handler", BuildProducts.plugin(plugin), "--event", event],
+                // The shell's moto endpoint, credentials and tables, as a developer's shell holds them.
+                "/usr/bin/timeout", ["60", BuildProducts.host, "invoke", "--handler", BuildProducts.plugin(plugin), "--event", event, "--inherit-env"],
                 environment: environment)
             #expect(invoked.stdout.contains(expected), "\(plugin): \(moto.redact(invoked.stdout + invoked.stderr))")
             outputs += invoked.stdout + invoked.stderr

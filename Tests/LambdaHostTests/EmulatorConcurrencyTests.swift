@@ -63,8 +63,10 @@ import Testing
             with: #"LAMBDA_PLUGIN_DEFINE_FLAGS("barrier", "1", NULL, NULL, LAMBDA_PLUGIN_THREAD_SAFE)"#)
         try compilePlugin(threadSafe ? source : Self.barrier, to: library)
         let host = try HostProcess(
-            handler: nil, api: nil, environment: ["BARRIER_DIR": arrivals, "BARRIER": "4"],
-            arguments: ["serve", "--port", "0", "--max-concurrency", "4", "--handler", library])
+            handler: nil, api: nil,
+            arguments: [
+                "serve", "--port", "0", "--max-concurrency", "4", "--handler", library, "--env", "BARRIER_DIR=\(arrivals)", "--env", "BARRIER=4",
+            ])
         let port = try #require(host.invokePort(), "serve did not start: \(host.stderr)")
         // Five callers at once: four meet in the handler, the fifth waits for a free worker.
         let replies = try #require(
@@ -107,9 +109,9 @@ import Testing
             """.write(toFile: root.path + "/app.py", atomically: true, encoding: .utf8)
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let host = try HostProcess(
-            handler: nil, api: nil, environment: ["PATH": path, "BARRIER_DIR": arrivals],
+            handler: nil, api: nil, environment: ["PATH": path],
             arguments: [
-                "emulate", "--port", "0", "--max-concurrency", "4", "--task-root", root.path, "--",
+                "emulate", "--port", "0", "--max-concurrency", "4", "--task-root", root.path, "--env", "BARRIER_DIR=\(arrivals)", "--",
                 "python3", "-m", "awslambdaric", "app.handler",
             ],
             currentDirectory: root.path)

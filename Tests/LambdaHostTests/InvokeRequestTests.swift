@@ -98,8 +98,8 @@ import Testing
         let event = root.path + "/event.json"
         try Data(repeating: 32, count: 6 * 1024 * 1024 + 1).write(to: URL(fileURLWithPath: event))
         let outcome = try runCommand(
-            "/usr/bin/timeout", ["60", BuildProducts.host, "invoke", "--handler", BuildProducts.plugin("Probe"), "--event-file", event],
-            environment: ["AWS_LAMBDA_LOG_LEVEL": "DEBUG"])
+            "/usr/bin/timeout",
+            ["60", BuildProducts.host, "invoke", "--handler", BuildProducts.plugin("Probe"), "--event-file", event, "--env", "AWS_LAMBDA_LOG_LEVEL=DEBUG"])
         #expect(outcome.status == 1, "\(outcome.stderr.suffix(500))")
         #expect(outcome.stderr.contains(#""errorType":"RequestEntityTooLarge""#), "\(outcome.stderr.suffix(500))")
         #expect(outcome.stderr.contains("Request must be smaller than 6291456 bytes for the InvokeFunction operation"))

@@ -104,14 +104,13 @@ import Testing
         let caFile = try TestCertificates.shared.caFile
         let invoke = try runCommand(
             BuildProducts.host,
-            ["invoke", "--handler", BuildProducts.plugin("Fetch"), "--event", #"{"url": "\#(nginx.tlsURL("/1k"))"}"#],
-            environment: ["SSL_CERT_FILE": caFile])
+            ["invoke", "--handler", BuildProducts.plugin("Fetch"), "--event", #"{"url": "\#(nginx.tlsURL("/1k"))"}"#, "--env", "SSL_CERT_FILE=\(caFile)"])
         #expect(invoke.status == 0, "\(invoke.stderr)")
         #expect(invoke.stdout == #"{"status": 200, "bytes": 1024}"#)
 
         let serve = try HostProcess(
-            handler: nil, api: nil, environment: ["SSL_CERT_FILE": caFile],
-            arguments: ["serve", "--port", "0", "--handler", BuildProducts.plugin("Fetch")])
+            handler: nil, api: nil,
+            arguments: ["serve", "--port", "0", "--handler", BuildProducts.plugin("Fetch"), "--env", "SSL_CERT_FILE=\(caFile)"])
         let port = try #require(serve.invokePort(), "serve did not start: \(serve.stderr)")
         let before = try nginx.acceptedConnections()
         for _ in 0..<3 {

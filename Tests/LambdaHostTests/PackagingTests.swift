@@ -252,8 +252,7 @@ import Testing
 
         // With ld.so's trace: every library the runtime process loads comes from the layer.
         let swift = try Self.package(
-            ["simulate", "--layer", layer, "--function", hello, "--event", #"{"name":"World"}"#],
-            environment: ["LD_DEBUG": "libs"])
+            ["simulate", "--layer", layer, "--function", hello, "--event", #"{"name":"World"}"#, "--env", "LD_DEBUG=libs"])
         #expect(swift.status == 0, "\(swift.stderr.suffix(2000))")
         #expect(swift.stdout == #"{"message":"Hello, World!"}"#)
         let inits = swift.stderr.split(separator: "\n").filter { $0.contains("calling init: ") }
@@ -281,8 +280,10 @@ import Testing
         let packaged = try Self.package(["function", "--plugin", BuildProducts.plugin("Calc"), "--symbol", "mul_i64", "--output", zip, "--layer", layer])
         try #require(packaged.status == 0, "\(packaged.stdout)\(packaged.stderr)")
         let run = try Self.package(
-            ["simulate", "--layer", layer, "--function", zip, "--handler", "libCalc.so:mul_i64(a:i64,b:i64)->i64", "--event", #"{"a":6,"b":7}"#],
-            environment: ["LD_DEBUG": "libs"])
+            [
+                "simulate", "--layer", layer, "--function", zip, "--handler", "libCalc.so:mul_i64(a:i64,b:i64)->i64", "--event", #"{"a":6,"b":7}"#,
+                "--env", "LD_DEBUG=libs",
+            ])
         #expect(run.status == 0, "\(run.stderr.suffix(2000))")
         #expect(run.stdout == #"{"result":42}"#, "\(run.stdout)")
         let ffi = run.stderr.split(separator: "\n").filter { $0.contains("calling init: ") && $0.contains("libffi.so.8") }

@@ -35,8 +35,8 @@ import Testing
         let library = try stubbornPlugin(in: root)
         let pidFile = root.path + "/pid"
         let invoke = try HostProcess(
-            handler: nil, api: nil, environment: ["PID_FILE": pidFile],
-            arguments: ["invoke", "--handler", library, "--timeout", "1"])
+            handler: nil, api: nil,
+            arguments: ["invoke", "--handler", library, "--timeout", "1", "--env", "PID_FILE=\(pidFile)"])
         let pid = try #require(ProcessWatch.pid(in: pidFile), "the handler never ran: \(invoke.stderr)")
         defer { kill(pid, SIGKILL) }
         #expect(invoke.waitForExit() == 1)

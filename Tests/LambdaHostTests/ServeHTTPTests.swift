@@ -235,7 +235,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--handler", "libEcho.so", "--function", "a=libEcho.so"], "either --handler"), ([], "either --handler"),
+        (["--handler", "libEcho.so", "--function", "a=libEcho.so"], "either --handler"), ([], "or --config FILE"),
         (["--function", "noequals"], "NAME=HANDLER"), (["--function", "bad name=libEcho.so"], "1 to 64"),
         (["--function", "a=libEcho.so", "--function", "a=libEcho.so"], "named twice"),
         (["--function", "a=libm.so.6:cbrt(f64)->f64", "--watch"], "nothing to watch"),

@@ -99,8 +99,8 @@ import Testing
         #expect(!initError.stderr.contains(Self.complaint))
         for signal in [SIGINT, SIGTERM] {
             let host = try HostProcess(
-                handler: nil, api: nil, environment: ["AWS_LAMBDA_LOG_LEVEL": "DEBUG"],
-                arguments: ["invoke", "--handler", probe, "--event", "sleep"])
+                handler: nil, api: nil,
+                arguments: ["invoke", "--handler", probe, "--event", "sleep", "--env", "AWS_LAMBDA_LOG_LEVEL=DEBUG"])
             #expect(host.waitForLog("loaded plugin"))
             kill(host.process.processIdentifier, signal)
             #expect(host.waitForExit() == 128 + signal)

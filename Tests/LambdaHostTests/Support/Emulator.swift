@@ -6,11 +6,13 @@ struct Emulator {
     let invoke: Int
     let api: Int
 
-    /// Runs `command` as the runtime (by default one that never talks: the test plays it).
+    /// Runs `command` as the runtime (by default one that never talks: the test plays it),
+    /// with `environment` given to it by `--env` flags.
     init(_ extra: [String] = [], command: [String] = ["sleep", "3600"], environment: [String: String] = [:]) throws {
+        let variables = environment.sorted { $0.key < $1.key }.flatMap { ["--env", "\($0.key)=\($0.value)"] }
         host = try HostProcess(
-            handler: nil, api: nil, environment: environment,
-            arguments: ["emulate", "--port", "0", "--runtime-api-port", "0"] + extra + ["--"] + command)
+            handler: nil, api: nil,
+            arguments: ["emulate", "--port", "0", "--runtime-api-port", "0"] + extra + variables + ["--"] + command)
         guard let invoke = host.invokePort(), let api = host.runtimeAPIPort() else {
             throw EmulatorStartFailure(stderr: host.stderr)
         }
