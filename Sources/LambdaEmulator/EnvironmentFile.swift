@@ -4,19 +4,18 @@ import Glibc
 ///
 /// One `KEY=VALUE` a line; the value is everything after the first `=`, taken as it is
 /// (no quotes removed, no `$` expanded, spaces kept). Lines that are blank or start with
-/// `#` (after leading spaces) are skipped, and a trailing `\r` is dropped. Unlike Docker,
-/// a bare `KEY` (which Docker fills from the shell) is refused: a function gets only what
-/// was written down. Costs one read of the file and one pass over its bytes.
+/// `#` (after leading spaces) are skipped, and a trailing `\r` and a leading UTF-8 byte
+/// order mark are dropped, as Docker drops them. Unlike Docker, a bare `KEY` (which Docker
+/// fills from the shell) is refused: a function gets only what was written down. An error
+/// never quotes a line that is not `NAME=value`: such a line (YAML, a pasted token) is
+/// often a secret. Costs one read of the file and one pass over its bytes.
 public enum EnvironmentFile {
-    /// Reads and parses the file at `path`; later lines win over earlier ones.
-    public static func load(path: String) throws(ConfigurationError) -> [(name: String, value: String)] {
-        try parse(try readFile(path), origin: path)
-    }
-
-    /// Parses an env file's `bytes`; `origin` names it in errors (`origin:line: …`).
+    /// Parses an env file's `bytes`; `origin` names it in errors (`origin:line: …`); later
+    /// lines win over earlier ones.
     public static func parse(_ bytes: [UInt8], origin: String) throws(ConfigurationError) -> [(name: String, value: String)] {
         var variables: [(name: String, value: String)] = []
         var number = 0
+        let bytes = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
         // Split on bytes: as Characters, "\r\n" is one and would not split on "\n".
         for raw in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             number += 1
@@ -40,25 +39,57 @@ public enum EnvironmentFile {
         }
         let name = String(text[..<equals])
         try check(name: name, origin: origin)
-        return (name, String(text[text.index(after: equals)...]))
+        let value = String(text[text.index(after: equals)...])
+        try check(value: value, of: name, origin: origin)
+        return (name, value)
     }
 
-    /// Refuses a name that is not a shell variable name.
+    /// Refuses a name that is not a shell variable name. The message quotes the name only
+    /// when it is made of a name's characters (and starts with a digit); otherwise it says
+    /// which character is wrong and where, as the text may be a secret.
     public static func check(name: String, origin: String) throws(ConfigurationError) {
-        guard isValidName(name) else {
+        guard !isValidName(name) else { return }
+        let why: String
+        if name.isEmpty {
+            why = "the name before '=' is empty"
+        } else if name.hasPrefix("export ") {
+            why = "leave out 'export ': a line is NAME=value"
+        } else if let (offset, bad) = name.unicodeScalars.enumerated().first(where: { !isNameCharacter($0.element) }) {
+            why = "not a variable name: the text before the first '=' holds \(describe(bad)) at character \(offset + 1)"
+        } else {
+            why = "'\(printable(name))' is not a variable name"
+        }
+        throw ConfigurationError(.invalidName, "\(origin): \(why); a name is letters, digits and _, not starting with a digit")
+    }
+
+    /// Refuses a value that an environment variable cannot carry: a NUL would end the
+    /// runtime's `NAME=value` string and silently cut the value.
+    public static func check(value: String, of name: String, origin: String) throws(ConfigurationError) {
+        if value.utf8.contains(0) {
             throw ConfigurationError(
-                .invalidName,
-                "\(origin): '\(printable(name))' is not a variable name: use letters, digits and _, not starting with a digit")
+                .malformedVariable, "\(origin): the value of \(name) holds a NUL byte, which an environment variable cannot carry")
         }
     }
 
     /// Whether `name` is `[A-Za-z_][A-Za-z0-9_]*`, what a shell and Lambda accept.
     public static func isValidName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard let first = bytes.first, !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else { return false }
-        return bytes.allSatisfy { byte in
-            (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
-                || byte == UInt8(ascii: "_")
+        guard let first = name.unicodeScalars.first, !(first >= "0" && first <= "9") else { return false }
+        return name.unicodeScalars.allSatisfy(isNameCharacter)
+    }
+
+    private static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar >= "0" && scalar <= "9") || (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || scalar == "_"
+    }
+
+    /// One character of a bad name, for an error: a space, a tab, `':'`, or `U+FEFF`.
+    private static func describe(_ scalar: Unicode.Scalar) -> String {
+        switch scalar {
+        case " ": return "a space"
+        case "\t": return "a tab"
+        case "!"..."~": return "'\(scalar)'"
+        default:
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         }
     }
 
@@ -67,8 +98,8 @@ public enum EnvironmentFile {
         String(String.UnicodeScalarView(text.unicodeScalars.prefix(64).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
     }
 
-    /// The bytes of the file at `path`.
-    static func readFile(_ path: String) throws(ConfigurationError) -> [UInt8] {
+    /// The bytes of the file at `path` (an env file or a config file).
+    public static func readFile(_ path: String) throws(ConfigurationError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw ConfigurationError(.unreadableFile, "\(path): \(String(cString: strerror(errno)))")

@@ -55,10 +55,10 @@ public struct FunctionConfiguration: Sendable, Equatable {
     /// The memory sizes in MB Lambda allows.
     public static let memorySizeRange = 128...10240
 
-    /// Reads the config file at `path`: its functions, by name.
-    public static func load(path: String) throws(ConfigurationError) -> [FunctionConfiguration] {
+    /// Parses `contents`, read from the config file at `path`: its functions, by name.
+    public static func load(path: String, contents: [UInt8]) throws(ConfigurationError) -> [FunctionConfiguration] {
         let folder = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
-        return try parse(try EnvironmentFile.readFile(path), origin: path, folder: folder.isEmpty ? "/" : folder)
+        return try parse(contents, origin: path, folder: folder.isEmpty ? "/" : folder)
     }
 
     /// Parses a config file's `bytes`; `origin` names it in errors, and relative paths are
@@ -88,9 +88,10 @@ public struct FunctionConfiguration: Sendable, Equatable {
                 throw ConfigurationError(
                     .invalidConfiguration, "\(place).memorySize: must be 128 to 10240 MB, as in Lambda; got \(memory)")
             }
-            for key in (entry.environment ?? [:]).keys {
+            for (key, value) in entry.environment ?? [:] {
                 try EnvironmentFile.check(name: key, origin: "\(place).environment")
                 try LambdaEnvironment.checkNotReserved(key, origin: "\(place).environment")
+                try EnvironmentFile.check(value: value, of: key, origin: "\(place).environment.\(key)")
             }
             var handler = entry.handler
             if let given = handler, given.contains("/"), !given.hasPrefix("/") { handler = folder + "/" + given }

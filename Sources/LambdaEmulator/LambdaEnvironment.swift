@@ -128,9 +128,11 @@ public struct LambdaEnvironment: Sendable {
     /// `export NAME='value'` lines, sorted, for a shell (values in single quotes, a `'`
     /// written as `'\''`): what a runtime started by hand needs. The AWS credentials
     /// (``credentialNames``) are left out, so that their values are never printed: the
-    /// shell the runtime is started from has them already.
+    /// shell the runtime is started from has them already. So are names that are not
+    /// variable names, which only `--inherit-env` brings (`env 'X$(cmd)=1' …`, Bash's
+    /// exported functions): written out, `eval` would run them.
     public static func exportLines(_ variables: [String: String]) -> String {
-        variables.filter { !credentialNames.contains($0.key) }.sorted { $0.key < $1.key }
+        variables.filter { !credentialNames.contains($0.key) && EnvironmentFile.isValidName($0.key) }.sorted { $0.key < $1.key }
             .map { "export \($0.key)=\(shellQuoted($0.value))\n" }.joined()
     }
 

@@ -43,7 +43,7 @@ struct EnvironmentOptions: ParsableArguments {
         try configurationErrorsAsUsage {
             var variables = selected?.environment ?? [:]
             for file in envFile {
-                for (name, value) in try EnvironmentFile.load(path: file) {
+                for (name, value) in try ConfigurationFiles.variables(file) {
                     try LambdaEnvironment.checkNotReserved(name, origin: file)
                     variables[name] = value
                 }
@@ -88,7 +88,7 @@ struct ConfigFileOptions: ParsableArguments {
     func selected() throws -> FunctionConfiguration? {
         guard let config else { return nil }
         return try configurationErrorsAsUsage {
-            try FunctionConfiguration.select(function, from: try FunctionConfiguration.load(path: config), origin: config)
+            try FunctionConfiguration.select(function, from: try ConfigurationFiles.functions(config), origin: config)
         }
     }
 }

@@ -11,7 +11,7 @@ struct FunctionOptions: ParsableArguments {
             valueName: "name"))
     var functionName: String?
 
-    @Option(help: "The function's version (AWS_LAMBDA_FUNCTION_VERSION). Example: --function-version 3")
+    @Option(help: "The function's version (AWS_LAMBDA_FUNCTION_VERSION, and in START lines): $LATEST or a number, as in Lambda. Example: --function-version 3")
     var functionVersion: String = "$LATEST"
 
     @Option(help: ArgumentHelp("The memory size in MB (AWS_LAMBDA_FUNCTION_MEMORY_SIZE; default: 128). Example: --memory-size 512", valueName: "mb"))
@@ -54,10 +54,20 @@ struct FunctionOptions: ParsableArguments {
             throw ValidationError(
                 "--function-name must be 1 to 64 of the characters A-Z a-z 0-9 - _, as Lambda requires; got '\(ArgumentBytes.escaped(Array(functionName.utf8)))'")
         }
+        // It is in every START line too: a line break would forge log lines.
+        if !Self.isVersion(functionVersion) {
+            throw ValidationError(
+                "--function-version must be $LATEST or a number such as 3, as in Lambda; got '\(ArgumentBytes.escaped(Array(functionVersion.utf8)))'")
+        }
         if let region, !Self.isRegion(region) {
             throw ValidationError(
                 "--region must be an AWS region such as us-east-1, eu-west-3 or us-gov-west-1; got '\(ArgumentBytes.escaped(Array(region.utf8)))'")
         }
+    }
+
+    /// Whether `text` is a version Lambda gives: `$LATEST`, or 1 to 1024 digits.
+    static func isVersion(_ text: String) -> Bool {
+        text == "$LATEST" || ((1...1024).contains(text.utf8.count) && text.utf8.allSatisfy(isDigit))
     }
 
     /// Whether `text` has a region's form: letters, parts joined by `-`, ending in a digit

@@ -126,7 +126,7 @@ extension LambdaHostTools {
         /// The functions to serve: the one --handler names (with --config's one function,
         /// if given), or each --function, or every function of --config.
         func servedFunctions() throws -> [ServedFunction] {
-            let file = try config.map { path in try configurationErrorsAsUsage { try FunctionConfiguration.load(path: path) } }
+            let file = try config.map { path in try configurationErrorsAsUsage { try ConfigurationFiles.functions(path) } }
             var named: [(name: String?, handler: String?, selected: FunctionConfiguration?)] = []
             if let handler {
                 guard functions.isEmpty else {

@@ -30,6 +30,54 @@ import Testing
         }
     }
 
+    /// Editors on Windows start a UTF-8 file with a byte order mark; Docker drops it too.
+    @Test func aByteOrderMarkBeforeTheFirstLineIsDropped() throws {
+        let variables = try EnvironmentFile.parse([0xEF, 0xBB, 0xBF] + Array("KEY=1\r\nB=2\r\n".utf8), origin: ".env")
+        #expect(variables.map(\.name) == ["KEY", "B"] && variables.map(\.value) == ["1", "2"])
+    }
+
+    /// A NUL would end the runtime's `NAME=value` C string: the runtime would get another
+    /// value than the one written.
+    @Test func aNULInAValueIsRefusedWithoutTheValue() {
+        #expect {
+            try EnvironmentFile.parse(Array("A=1\nTOKEN=abc\u{0}secretvalue\n".utf8), origin: ".env")
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.code == .malformedVariable && error.message.hasPrefix(".env:2:") && !error.message.contains("secretvalue")
+        }
+        #expect {
+            try FunctionConfiguration.parse(
+                Array(#"{"functions": {"a": {"environment": {"TOKEN": "abc\u0000secretvalue"}}}}"#.utf8), origin: "f.json", folder: "/p")
+        } throws: { error in
+            "\(error)".contains("functions.a.environment.TOKEN") && !"\(error)".contains("secretvalue")
+        }
+    }
+
+    /// A line that is not `NAME=value` (a YAML line, a pasted token) holds a secret more
+    /// often than not: its error names the line and the character, never the text.
+    @Test(arguments: [
+        ("DB_URL: postgres://u:secretvalue@db/x?ssl=require\n", "':'"),
+        ("FwoGZXIvsecretvalue/abc+def==\n", "'/'"),
+        ("secretvalue KEY=x\n", "a space"),
+        ("export secretvalue=x\n", "leave out 'export '"),
+    ])
+    func aBadNameIsNotEchoed(text: String, expected: String) {
+        #expect {
+            try EnvironmentFile.parse(Array(text.utf8), origin: ".env")
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.code == .invalidName && error.message.hasPrefix(".env:1:") && error.message.contains(expected)
+                && !error.message.contains("secretvalue")
+        }
+        #expect {
+            try FunctionConfiguration.parse(
+                Array(#"{"functions": {"a": {"environment": {"\#(text.dropLast().split(separator: "=")[0])": "v"}}}}"#.utf8),
+                origin: "f.json", folder: "/p")
+        } throws: { error in
+            "\(error)".contains("functions.a.environment") && !"\(error)".contains("secretvalue")
+        }
+    }
+
     @Test func anEnvFileMustBeUTF8() {
         #expect(throws: ConfigurationError.self) { try EnvironmentFile.parse([0x41, 0x3d, 0xff], origin: "f") }
     }
@@ -128,6 +176,13 @@ import Testing
         #expect(variables["PATH"] == "/mine" && variables["HOME"] == "/configured")
         #expect(variables["AWS_LAMBDA_INITIALIZATION_TYPE"] == "lambda-managed-instances")
         #expect(variables["AWS_LAMBDA_RUNTIME_API"] == "e")
+    }
+
+    /// With --inherit-env the shell's environment can hold names that are no variable
+    /// names (`env 'X$(cmd)=1' …`): printed as they are, `eval` would run them.
+    @Test func exportLinesLeaveOutNamesAShellWouldRun() {
+        let lines = LambdaEnvironment.exportLines(["X$(touch /tmp/p)": "1", "`id`": "2", "A B": "3", "BASH_FUNC_f%%": "() { id; }", "OK": "4"])
+        #expect(lines == "export OK='4'\n")
     }
 
     @Test func exportLinesQuoteForAShell() {

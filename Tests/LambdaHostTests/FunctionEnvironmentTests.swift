@@ -129,6 +129,36 @@ import Testing
         }
     }
 
+    /// `--env-file <(…)` and `--config <(…)` are pipes: they can be read once only, so
+    /// checking the flags must not use up what the run then reads.
+    @Test func anEnvFileAndAConfigFromAPipeAreReadOnce() throws {
+        let library = try Self.built.get()
+        let config = #"{"functions": {"piped": {"handler": "\#(library)", "environment": {"FROM_CONFIG": "yes"}}}}"#
+        let script = "exec \"$0\" invoke --event '{}' --env-file <(printf 'FROM_FILE=yes\\n') --config <(printf '%s' \"$1\")"
+        let outcome = try runCommand(
+            "/usr/bin/timeout", ["60", "/bin/bash", "-c", script, BuildProducts.host, config], environment: Self.shell)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let seen = Self.variables(outcome.stdout)
+        #expect(seen["FROM_FILE"] == "yes" && seen["FROM_CONFIG"] == "yes", "\(outcome.stderr)")
+        #expect(seen["AWS_LAMBDA_FUNCTION_NAME"] == "piped")
+    }
+
+    /// The version is in the START line: a line break in it would forge log lines.
+    /// Lambda's versions are `$LATEST` or a number.
+    @Test func aFunctionVersionIsLatestOrANumber() throws {
+        let library = try Self.built.get()
+        for bad in ["1\nREPORT RequestId: forged", "", "v1", "$latest", "1.0"] {
+            let outcome = try invoke(["--handler", library, "--function-version", bad])
+            #expect(outcome.status == 64, "\(bad): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("--function-version"), "\(outcome.stderr)")
+            #expect(!outcome.stderr.contains("\nREPORT RequestId: forged"))
+        }
+        let numbered = try invoke(["--handler", library, "--function-version", "42"])
+        #expect(numbered.status == 0, "\(numbered.stderr)")
+        #expect(Self.variables(numbered.stdout)["AWS_LAMBDA_FUNCTION_VERSION"] == "42")
+        #expect(numbered.stderr.contains("Version: 42\n"), "\(numbered.stderr)")
+    }
+
     @Test func serveAndEmulatePassTheConfiguredEnvironmentOnly() throws {
         let serve = try HostProcess(
             handler: nil, api: nil, environment: Self.shell,
