@@ -55,7 +55,7 @@ public enum EnvironmentFile {
         } else if name.hasPrefix("export ") {
             why = "leave out 'export ': a line is NAME=value"
         } else if let (offset, bad) = name.unicodeScalars.enumerated().first(where: { !isNameCharacter($0.element) }) {
-            why = "not a variable name: the text before the first '=' holds \(describe(bad)) at character \(offset + 1)"
+            why = "not a variable name: the name holds \(describe(bad)) at character \(offset + 1)"
         } else {
             why = "'\(printable(name))' is not a variable name"
         }
