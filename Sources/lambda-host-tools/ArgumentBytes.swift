@@ -17,12 +17,15 @@ enum ArgumentBytes {
                 bytes.append(UInt8(bitPattern: cursor.pointee))
                 cursor += 1
             }
+            let previous = index > 1 ? CommandLine.unsafeArgv[index - 1].flatMap { String(validatingCString: $0) } : nil
             var what = "argument \(index) ('\(escaped(bytes))')"
-            if index > 1, let previous = CommandLine.unsafeArgv[index - 1].flatMap({ String(validatingCString: $0) }),
-                previous.hasPrefix("-")
-            {
-                what += ", the value of \(previous),"
+            // A variable's value may be a secret: it is named, not quoted.
+            if bytes.starts(with: Array("--env=".utf8)) {
+                what = "argument \(index) (--env=…)"
+            } else if previous == "--env" {
+                what = "argument \(index)"
             }
+            if let previous, previous.hasPrefix("-") { what += ", the value of \(previous)," }
             return ValidationError(
                 "\(what) is not valid UTF-8; lambda-host reads its arguments as UTF-8 text, and repairing the bytes would name another file than the one given"
             )

@@ -143,6 +143,19 @@ import Testing
         #expect(seen["AWS_LAMBDA_FUNCTION_NAME"] == "piped")
     }
 
+    /// An --env value that is not UTF-8 is refused without being quoted: it may be a
+    /// secret, in either spelling of the flag.
+    @Test func anEnvValueThatIsNotUTF8IsNotEchoed() throws {
+        let library = try Self.built.get()
+        for flag in ["--env \"$(printf 'TOKEN=secret-\\377-value')\"", "\"$(printf -- '--env=TOKEN=secret-\\377-value')\""] {
+            let script = "exec timeout 20 \"$0\" invoke --handler \"$1\" --event '{}' \(flag)"
+            let run = try runCommand("/bin/sh", ["-c", script, BuildProducts.host, library])
+            #expect(run.status == 64, "\(flag): \(run.stderr)")
+            #expect(run.stderr.contains("--env") && run.stderr.contains("is not valid UTF-8"), "\(run.stderr)")
+            #expect(!run.stderr.contains("secret-"), "\(run.stderr)")
+        }
+    }
+
     /// The version is in the START line: a line break in it would forge log lines.
     /// Lambda's versions are `$LATEST` or a number.
     @Test func aFunctionVersionIsLatestOrANumber() throws {
