@@ -149,8 +149,10 @@ public actor FunctionSupervisor {
         guard !closed else { return }
         let process: RuntimeProcess
         let described = launch(emulator.endpoint)
-        // What the runtime inherits counts too, as RuntimeProcess merges it.
-        let format = described.environment["AWS_LAMBDA_LOG_FORMAT"] ?? getenv("AWS_LAMBDA_LOG_FORMAT").map { String(cString: $0) }
+        // The runtime's format, so that its lines and these agree: this process's variable
+        // counts only when the runtime inherits it, as RuntimeProcess merges it then.
+        var format = described.environment["AWS_LAMBDA_LOG_FORMAT"]
+        if format == nil && described.inheritsEnvironment { format = getenv("AWS_LAMBDA_LOG_FORMAT").map { String(cString: $0) } }
         await emulator.useLogFormat(PlatformLogFormat(environment: format))
         // INIT is timed from before the spawn: a quick runtime's first GET /next may reach
         // the emulator before anything after the spawn does, and its Init Duration with it.

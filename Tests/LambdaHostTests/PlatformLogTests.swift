@@ -134,8 +134,7 @@ import Testing
 
     @Test func theJSONFormatGivesPlatformRecords() throws {
         let outcome = try runCommand(
-            BuildProducts.host, ["invoke", "--handler", BuildProducts.plugin("Echo"), "--event", "{}"],
-            environment: ["AWS_LAMBDA_LOG_FORMAT": "JSON"])
+            BuildProducts.host, ["invoke", "--handler", BuildProducts.plugin("Echo"), "--event", "{}", "--env", "AWS_LAMBDA_LOG_FORMAT=JSON"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(!outcome.stderr.contains("START RequestId"))
         let records = outcome.stderr.split(separator: "\n").compactMap {
@@ -149,6 +148,28 @@ import Testing
         #expect((metrics["maxMemoryUsedMB"] as? Int ?? 0) >= 2)
         #expect((metrics["durationMs"] as? Double ?? -1) >= 0 && (metrics["billedDurationMs"] as? Int ?? 0) >= 1)
         #expect(metrics["initDurationMs"] is Double)
+    }
+
+    /// The lines follow the runtime's format, which is what it was given: a format in the
+    /// tool's shell does not reach the runtime (unless --inherit-env), so it must not turn
+    /// the platform lines to JSON around the runtime's text lines.
+    @Test func theFormatIsTheRuntimesNotTheShells() throws {
+        func run(_ flags: [String]) throws -> (platform: [Substring], probe: [Substring]) {
+            let outcome = try runCommand(
+                BuildProducts.host, ["invoke", "--handler", BuildProducts.plugin("Probe"), "--event", "log"] + flags,
+                environment: ["AWS_LAMBDA_LOG_FORMAT": "JSON"])
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            let lines = outcome.stderr.split(separator: "\n")
+            return (lines.filter { $0.contains("RequestId: ") || $0.contains(#""type":"platform."#) }, lines.filter { $0.contains("probe log level 3") })
+        }
+        let shellOnly = try run([])
+        #expect(shellOnly.platform.count == 3 && shellOnly.platform.allSatisfy { !$0.hasPrefix("{") }, "\(shellOnly)")
+        #expect(shellOnly.probe.count == 1 && shellOnly.probe.allSatisfy { !$0.hasPrefix("{") }, "\(shellOnly)")
+        for flags in [["--inherit-env"], ["--env", "AWS_LAMBDA_LOG_FORMAT=JSON"]] {
+            let json = try run(flags)
+            #expect(json.platform.count == 3 && json.platform.allSatisfy { $0.hasPrefix("{") }, "\(flags): \(json)")
+            #expect(json.probe.count == 1 && json.probe.allSatisfy { $0.hasPrefix("{") }, "\(flags): \(json)")
+        }
     }
 
     @Test func aMissedDeadlineReportsItsStatus() throws {
