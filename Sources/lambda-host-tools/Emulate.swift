@@ -79,7 +79,9 @@ extension LambdaHostTools {
             let invoke: @Sendable (EmulatedInvocation) async -> InvocationResult
             let stop: @Sendable () async -> Void
             if command.isEmpty {
-                // A runtime started by hand: the emulator's queue is the whole story.
+                // A runtime started by hand: the emulator's queue is the whole story. It is
+                // started with the printed variables, so its format is theirs.
+                await emulator.useLogFormat(PlatformLogFormat(environment: variables["AWS_LAMBDA_LOG_FORMAT"]))
                 emulator.onStuckRuntime {
                     note("lambda-host emulate: the invocation timed out; Lambda would stop the runtime: start yours again")
                     Task {

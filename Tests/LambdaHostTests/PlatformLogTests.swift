@@ -183,6 +183,19 @@ import Testing
         #expect(duration >= 1000 && duration < 3000, "\(report)")
     }
 
+    /// `emulate` with no command, the runtime started by hand from the printed variables:
+    /// the lines take the format configured for that runtime.
+    @Test func emulateWithoutACommandTakesTheConfiguredFormat() throws {
+        let emulator = try Emulator(command: [], environment: ["AWS_LAMBDA_LOG_FORMAT": "JSON"])
+        let caller = try #require(emulator.post("{}"))
+        let (_, invocation) = try #require(emulator.next())
+        let id = try #require(invocation.headers["lambda-runtime-aws-request-id"])
+        #expect(emulator.post(api: "/2018-06-01/runtime/invocation/\(id)/response", body: Array("done".utf8))?.status == 202)
+        #expect(caller.reply()?.text == "done")
+        #expect(emulator.host.waitForLog(#""type":"platform.report""#), "\(emulator.host.stderr)")
+        #expect(!emulator.host.stderr.contains("START RequestId"), "\(emulator.host.stderr)")
+    }
+
     /// With `emulate` the test plays the runtime: the lines carry the request id it was
     /// handed, START before its answer, END and REPORT after.
     @Test func emulateReportsTheInvocationsOfAnyRuntime() throws {
