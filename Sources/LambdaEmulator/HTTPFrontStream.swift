@@ -6,7 +6,8 @@ import NIOHTTP1
 /// NUL bytes, which become the response's status and headers as soon as they are complete;
 /// the rest is the body, chunk by chunk as it comes. Any other stream is a 200 with the
 /// stream's Content-Type. A prelude that never completes (or is over 64 KiB, or is not a
-/// JSON object) gets 502. An error after the first byte ends the body where it stands.
+/// JSON object, or its status is not final) gets 502; a 204's or 304's body is dropped.
+/// An error after the first byte ends the body where it stands.
 /// Confined to the connection's event loop.
 final class HTTPFrontStream: ResponseStream, @unchecked Sendable {
     private let channel: Channel
@@ -15,6 +16,8 @@ final class HTTPFrontStream: ResponseStream, @unchecked Sendable {
     private(set) var begun = false
     private var prelude: [UInt8]?
     private var ended = false
+    /// The status has no body (204, 304): what the function streams is dropped.
+    private var bodiless = false
 
     static let maxPrelude = 64 * 1024
     static let delimiter = [UInt8](repeating: 0, count: 8)
@@ -49,16 +52,17 @@ final class HTTPFrontStream: ResponseStream, @unchecked Sendable {
                 }
                 prelude = nil
                 guard let answer = HTTPAPIAnswer.prelude(Array(waiting[..<(end - 8)])) else {
-                    refuse("the streamed prelude is not a JSON object with a numeric statusCode")
+                    refuse("the streamed prelude is not a JSON object whose statusCode, if any, is a number from 200 to 599")
                     return written()
                 }
                 writeHead(answer)
                 chunk = channel.allocator.buffer(bytes: waiting[end...])
-                guard chunk.readableBytes > 0 else {
+                guard chunk.readableBytes > 0, !bodiless else {
                     channel.flush()
                     return written()
                 }
             }
+            guard !bodiless else { return written() }
             channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk))).whenComplete { _ in written() }
         }
     }
@@ -85,6 +89,7 @@ final class HTTPFrontStream: ResponseStream, @unchecked Sendable {
     }
 
     private func writeHead(_ answer: HTTPAPIAnswer) {
+        bodiless = !HTTPAPIAnswer.hasBody(answer.status)
         var headers = HTTPHeaders(answer.headers.map { ($0.name, $0.value) })
         headers.add(name: "Transfer-Encoding", value: "chunked")
         if !keepAlive { headers.add(name: "Connection", value: "close") }

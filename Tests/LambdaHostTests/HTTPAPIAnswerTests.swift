@@ -57,6 +57,22 @@ import Testing
         #expect(message?.hasPrefix("Malformed Lambda proxy response: ") == true)
     }
 
+    /// A 1xx is never a final status: it would leave the request unanswered.
+    @Test(arguments: [100, 101, 103, 199])
+    func anInformationalStatusIsMalformed(status: Int) throws {
+        let got = Self.answer(#"{"statusCode":\#(status),"body":"x"}"#)
+        #expect(got.status == 502)
+        let message = try #require(try JSONSerialization.jsonObject(with: Data(got.body)) as? [String: String])["message"]
+        #expect(message?.contains("from 200 to 599") == true, "\(message ?? "")")
+        #expect(HTTPAPIAnswer.prelude(Array(#"{"statusCode":\#(status)}"#.utf8)) == nil)
+    }
+
+    @Test(arguments: [204, 304])
+    func aBodylessStatusHasNoBody(status: Int) {
+        let got = Self.answer(#"{"statusCode":\#(status),"headers":{"X-S":"1"},"body":"stray"}"#)
+        #expect(got == HTTPAPIAnswer(status: status, headers: [Self.header("X-S", "1")], body: []))
+    }
+
     @Test func headersCannotBreakTheResponsesFraming() {
         let got = Self.answer(
             #"{"statusCode":200,"headers":{"X-Bad\r\nInjected":"1","X-Ok":"a\r\nInjected: 1","Content-Length":"999","Transfer-Encoding":"chunked"}}"#)
