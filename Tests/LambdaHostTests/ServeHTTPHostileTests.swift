@@ -74,4 +74,69 @@ import Testing
         #expect(parts.dropFirst().first?.hasPrefix("HTTP/1.1 200 OK") == true, "\(text)")
         #expect(parts.last == #"{"plain":true}"#, "\(text) \(host.stderr)")
     }
+
+    /// Python that writes `bytes` (base64) in one write and reads until the server ends
+    /// the connection or 20 s pass: `{"ended": …, "got": base64}`.
+    static let exchange = """
+        import base64, json, socket, sys
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=20)
+        s.sendall(base64.b64decode(sys.argv[1]))
+        got, ended = b"", False
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    ended = True
+                    break
+                got += chunk
+        except socket.timeout:
+            pass
+        print(json.dumps(dict(ended=ended, got=base64.b64encode(got).decode())))
+        """
+
+    static func exchange(_ bytes: String, port: Int) throws -> (ended: Bool, text: String) {
+        let outcome = try runCommand("/usr/bin/env", ["python3", "-c", exchange, Data(bytes.utf8).base64EncodedString(), String(port)])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let reply = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any], "\(outcome.stdout)")
+        let got = (reply["got"] as? String).flatMap { Data(base64Encoded: $0) } ?? Data()
+        return (reply["ended"] as? Bool == true, String(decoding: got, as: UTF8.self))
+    }
+
+    /// After a request that asks to upgrade, SwiftNIO parses nothing more on the
+    /// connection: the request is answered with `Connection: close` and the connection
+    /// ends, rather than leaving the client's next request unanswered forever.
+    @Test(arguments: ["/up", "/2015-03-31/functions/function/invocations"])
+    func anUpgradeRequestIsAnsweredAndItsConnectionEnds(path: String) throws {
+        let (host, port) = try ServeHTTPTests.serve(["--http", "--handler", BuildProducts.plugin("Echo")])
+        let request = "POST \(path) HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 2\r\n\r\n{}"
+        let got = try Self.exchange(request + "GET /next HTTP/1.1\r\nHost: a\r\n\r\n", port: port)
+        #expect(got.ended, "\(got.text)")
+        #expect(got.text.hasPrefix("HTTP/1.1 200 OK\r\n") && got.text.contains("Connection: close\r\n"), "\(got.text)")
+        _ = host
+    }
+
+    /// A request SwiftNIO cannot parse (a control character in a header) gets its 400,
+    /// and the connection ends, as the 400's `Connection: close` says.
+    @Test func anUnparsableRequestGets400AndItsConnectionEnds() throws {
+        let (host, port) = try ServeHTTPTests.serve(["--http", "--handler", BuildProducts.plugin("Echo")])
+        let got = try Self.exchange("GET /x HTTP/1.1\r\nHost: a\r\nX-Bad: a\u{1}b\r\n\r\n", port: port)
+        #expect(got.ended, "\(got.text)")
+        #expect(got.text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(got.text)")
+        #expect(try ServeHTTPTests.curl(["http://127.0.0.1:\(port)/after"]).status == 200)
+        _ = host
+    }
+
+    /// A body within 6 MiB can make an event over 6 MiB (a binary one goes in base64):
+    /// that is the request's fault, a 413 that says why, not the function's 502.
+    @Test(arguments: [("text/plain", 6 * 1024 * 1024), ("application/octet-stream", 5 * 1024 * 1024)])
+    func aBodyWhoseEventIsOver6MiBGets413(type: String, size: Int) throws {
+        let folder = try TemporaryFolder()
+        try Data(repeating: UInt8(ascii: "a"), count: size).write(to: URL(fileURLWithPath: folder.path + "/big"))
+        let (host, port) = try ServeHTTPTests.serve(["--http", "--handler", BuildProducts.plugin("Echo")])
+        let reply = try ServeHTTPTests.curl(["-H", "Expect:", "-H", "Content-Type: \(type)", "--data-binary", "@" + folder.path + "/big", "http://127.0.0.1:\(port)/up"])
+        #expect(reply.status == 413, "\(reply.text)")
+        #expect(reply.text.contains("the event made of this request is"), "\(reply.text)")
+        #expect(try ServeHTTPTests.curl(["http://127.0.0.1:\(port)/after"]).status == 200)
+        _ = host
+    }
 }
