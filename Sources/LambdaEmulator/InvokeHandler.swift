@@ -66,8 +66,7 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         guard head.method == .POST, case .invoke(let name) = route, let invoke = functions.invoke(name) else {
-            let text = #"{"errorMessage":"POST events to \#(InvokeEndpoint.path)","errorType":"InvalidRequest"}"#
-            respond(status: .notFound, headers: [], body: Array(text.utf8), context: context)
+            respond(status: .notFound, headers: [], body: Array(functions.router.notAnInvokeBody(for: route).utf8), context: context)
             return
         }
         let headers: InvokeHeaders

@@ -105,6 +105,19 @@ import Testing
         #expect(named.route("/a") == .notFound)
     }
 
+    /// A GET to an invoke path, or a path that is none, is told the invoke path of the
+    /// functions served, never RIE's `function` when that is not one of them.
+    @Test func aRequestThatIsNoInvokeIsToldTheInvokePathsThereAre() {
+        let several = FunctionRouter(names: ["a", "ab"], http: false, prefixed: true)
+        #expect(several.notAnInvokeBody(for: several.route("/2015-03-31/functions/ab/invocations")).contains("POST events to /2015-03-31/functions/ab/invocations"))
+        #expect(several.notAnInvokeBody(for: several.route("/other")).contains("POST events to /2015-03-31/functions/NAME/invocations, NAME one of: a, ab"))
+        let single = FunctionRouter(names: ["hello"], http: false, prefixed: false)
+        #expect(single.notAnInvokeBody(for: single.route("/2015-03-31/functions/function/invocations")).contains("/2015-03-31/functions/function/invocations"))
+        #expect(single.notAnInvokeBody(for: single.route("/other")).contains("/2015-03-31/functions/function/invocations"))
+        let named = FunctionRouter(names: ["hello"], http: true, prefixed: true)
+        #expect(named.notAnInvokeBody(for: named.route("/2015-03-31/functions/hello/invocations")).contains("/functions/hello/invocations"))
+    }
+
     @Test func severalFunctionsAreRoutedByTheirPrefix() throws {
         let router = FunctionRouter(names: ["users", "orders"], http: true, prefixed: true)
         #expect(router.route("/users/42") == .http("users", path: "/42"))
