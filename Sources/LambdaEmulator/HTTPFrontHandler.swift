@@ -92,7 +92,7 @@ final class HTTPFrontHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         var invocation = EmulatedInvocation(payload: payload)
-        let stream = HTTPFrontStream(channel: context.channel, keepAlive: keepAlive)
+        let stream = HTTPFrontStream(channel: context.channel, keepAlive: keepAlive, version: head.version)
         invocation.stream = stream
         let event = invocation
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

@@ -22,9 +22,14 @@ final class HTTPFrontStream: ResponseStream, @unchecked Sendable {
     static let maxPrelude = 64 * 1024
     static let delimiter = [UInt8](repeating: 0, count: 8)
 
-    init(channel: Channel, keepAlive: Bool) {
+    /// The request's HTTP version: an HTTP/1.0 client cannot read a chunked body, so its
+    /// stream goes unframed, ended by the end of the connection.
+    private let version: HTTPVersion
+
+    init(channel: Channel, keepAlive: Bool, version: HTTPVersion = .http1_1) {
         self.channel = channel
-        self.keepAlive = keepAlive
+        self.version = version
+        self.keepAlive = keepAlive && version != .http1_0
     }
 
     func begin(contentType: String) {
@@ -91,9 +96,10 @@ final class HTTPFrontStream: ResponseStream, @unchecked Sendable {
     private func writeHead(_ answer: HTTPAPIAnswer) {
         bodiless = !HTTPAPIAnswer.hasBody(answer.status)
         var headers = HTTPHeaders(answer.headers.map { ($0.name, $0.value) })
-        headers.add(name: "Transfer-Encoding", value: "chunked")
+        if version != .http1_0 { headers.add(name: "Transfer-Encoding", value: "chunked") }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: answer.status), headers: headers)
+        // SwiftNIO frames the body by the head's version: chunked for 1.1, unframed for 1.0.
+        let head = HTTPResponseHead(version: version == .http1_0 ? .http1_0 : .http1_1, status: HTTPResponseStatus(statusCode: answer.status), headers: headers)
         channel.write(HTTPServerResponsePart.head(head), promise: nil)
     }
 

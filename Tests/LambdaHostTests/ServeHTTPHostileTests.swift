@@ -139,4 +139,19 @@ import Testing
         #expect(try ServeHTTPTests.curl(["http://127.0.0.1:\(port)/after"]).status == 200)
         _ = host
     }
+
+    /// An HTTP/1.0 client cannot read a chunked body (RFC 9112, 6.1): its streamed answer
+    /// comes unframed, ended by the end of the connection.
+    @Test func anHTTP10ClientGetsAStreamWithoutChunks() throws {
+        let folder = try TemporaryFolder()
+        let marker = folder.path + "/marker"
+        FileManager.default.createFile(atPath: marker, contents: Data())
+        let (host, port) = try ServeHTTPTests.serve(["--http", "--handler", try ServeHTTPTests.answersPlugin(in: folder)])
+        let got = try Self.exchange("GET /stream HTTP/1.0\r\nX-Marker: \(marker)\r\n\r\n", port: port)
+        #expect(got.ended, "\(got.text)")
+        #expect(got.text.hasPrefix("HTTP/1.0 202 Accepted\r\n"), "\(got.text)")
+        #expect(!got.text.lowercased().contains("transfer-encoding"), "\(got.text)")
+        #expect(got.text.hasSuffix("\r\n\r\nfirst\nsecond\n"), "\(got.text)")
+        _ = host
+    }
 }
