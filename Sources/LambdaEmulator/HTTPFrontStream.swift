@@ -7,7 +7,8 @@ import NIOHTTP1
 /// the rest is the body, chunk by chunk as it comes. Any other stream is a 200 with the
 /// stream's Content-Type. A prelude that never completes (or is over 64 KiB, or is not a
 /// JSON object, or its status is not final) gets 502; a 204's or 304's body is dropped.
-/// An error after the first byte ends the body where it stands.
+/// An error after the status ends the body where it stands, without its last chunk: the
+/// connection ends, and the client sees the body is incomplete.
 /// Confined to the connection's event loop.
 final class HTTPFrontStream: ResponseStream, @unchecked Sendable {
     private let channel: Channel
@@ -77,6 +78,14 @@ final class HTTPFrontStream: ResponseStream, @unchecked Sendable {
             guard begun, !ended else { return }
             if prelude != nil {
                 refuse("the stream ended before its prelude's 8 NUL bytes")
+                return
+            }
+            guard errorType == nil else {
+                // A body that an error cut must not look whole: no last chunk, and the
+                // connection ends, so that the client sees the body is incomplete.
+                ended = true
+                channel.flush()
+                channel.close(promise: nil)
                 return
             }
             finish()

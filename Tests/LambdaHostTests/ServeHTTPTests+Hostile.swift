@@ -155,5 +155,18 @@ extension ServeHTTPTests {
             #expect(got.text.hasSuffix("\r\n\r\nfirst\nsecond\n"), "\(got.text)")
             _ = host
         }
+
+        /// A function that fails after its stream's status and first bytes: the body ends
+        /// where it stands without its last chunk, so that curl reports it incomplete
+        /// (exit 18) rather than taking the partial body for the whole.
+        @Test func aStreamCutByAnErrorDoesNotLookWhole() throws {
+            let folder = try TemporaryFolder()
+            let (host, port) = try ServeHTTPTests.serve(["--http", "--handler", try ServeHTTPTests.answersPlugin(in: folder)])
+            let outcome = try runCommand("/usr/bin/curl", ["-sS", "--max-time", "30", "-i", "http://127.0.0.1:\(port)/cut"])
+            #expect(outcome.status == 18, "\(outcome.stdout) \(outcome.stderr)")
+            #expect(outcome.stdout.hasPrefix("HTTP/1.1 200 OK"), "\(outcome.stdout)")
+            #expect(outcome.stdout.hasSuffix("partial"), "\(outcome.stdout)")
+            #expect(try ServeHTTPTests.curl(["http://127.0.0.1:\(port)/status"]).status == 201, "\(host.stderr)")
+        }
     }
 }

@@ -9,6 +9,7 @@
  *                then, once the file the request's X-Marker header names exists (at most
  *                30 s), "second\n"; "no marker\n" if it never came
  *   .../fail     a function error
+ *   .../cut      a streamed answer (status 200) that fails after "partial"
  *   .../raw      the request's body (sent in base64: a binary Content-Type) as the answer,
  *                byte for byte, to send what a careless plugin would
  *   .../rawstream  the same bytes as a stream with the function URL Content-Type
@@ -158,6 +159,12 @@ LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
     if (path_ends_with(inv, "/event")) return event(inv);
     if (path_ends_with(inv, "/raw")) return raw(inv, 0);
     if (path_ends_with(inv, "/rawstream")) return raw(inv, 1);
+    if (path_ends_with(inv, "/cut")) {
+        lambda_status status = lambda_stream_http_begin(inv, 200, "{\"Content-Type\":\"text/plain\"}", NULL);
+        if (status == LAMBDA_OK) status = inv->host->stream_write(inv, "partial", 7);
+        if (status != LAMBDA_OK) return status;
+        return inv->host->fail(inv, "HTTPAnswers.Cut", "failed in the middle of the stream");
+    }
     if (path_ends_with(inv, "/fail")) return inv->host->fail(inv, "HTTPAnswers.Failed", "asked to fail");
     static const char plain[] = "{\"plain\":true}";
     return inv->host->respond(inv, plain, sizeof plain - 1);
