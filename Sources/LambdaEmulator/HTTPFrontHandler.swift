@@ -92,7 +92,8 @@ final class HTTPFrontHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         var invocation = EmulatedInvocation(payload: payload)
-        let stream = HTTPFrontStream(channel: context.channel, keepAlive: keepAlive, version: head.version)
+        let cut: (@Sendable (String) -> Void)? = log.map { log in { @Sendable why in log("\(what): function error \(why)") } }
+        let stream = HTTPFrontStream(channel: context.channel, keepAlive: keepAlive, version: head.version, cut: cut)
         invocation.stream = stream
         let event = invocation
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

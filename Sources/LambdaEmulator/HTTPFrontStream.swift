@@ -27,8 +27,12 @@ final class HTTPFrontStream: ResponseStream, @unchecked Sendable {
     /// stream goes unframed, ended by the end of the connection.
     private let version: HTTPVersion
 
-    init(channel: Channel, keepAlive: Bool, version: HTTPVersion = .http1_1) {
+    /// Told of an error that cut the body (the caller sees only an incomplete body).
+    private let cut: (@Sendable (String) -> Void)?
+
+    init(channel: Channel, keepAlive: Bool, version: HTTPVersion = .http1_1, cut: (@Sendable (String) -> Void)? = nil) {
         self.channel = channel
+        self.cut = cut
         self.version = version
         self.keepAlive = keepAlive && version != .http1_0
     }
@@ -79,6 +83,9 @@ final class HTTPFrontStream: ResponseStream, @unchecked Sendable {
             if prelude != nil {
                 refuse("the stream ended before its prelude's 8 NUL bytes")
                 return
+            }
+            if let errorType {
+                cut?("\(errorType) after the stream began, its body cut short: \(String(decoding: errorBody ?? [], as: UTF8.self))")
             }
             guard errorType == nil else {
                 // A body that an error cut must not look whole: no last chunk, and the

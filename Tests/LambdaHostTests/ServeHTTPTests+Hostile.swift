@@ -166,6 +166,7 @@ extension ServeHTTPTests {
             #expect(outcome.status == 18, "\(outcome.stdout) \(outcome.stderr)")
             #expect(outcome.stdout.hasPrefix("HTTP/1.1 200 OK"), "\(outcome.stdout)")
             #expect(outcome.stdout.hasSuffix("partial"), "\(outcome.stdout)")
+            #expect(host.waitForLog("its body cut short"), "\(host.stderr)")
             #expect(try ServeHTTPTests.curl(["http://127.0.0.1:\(port)/status"]).status == 201, "\(host.stderr)")
         }
     }
