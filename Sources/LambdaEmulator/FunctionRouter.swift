@@ -69,5 +69,20 @@ public struct FunctionRouter: Sendable, Equatable {
         return #"{"errorMessage":"\#(escaped(message))","errorType":"ResourceNotFound","functions":[\#(names.map { "\"" + escaped($0) + "\"" }.joined(separator: ","))]}"#
     }
 
+    /// The 404 body for a request that is not an invoke (not a POST, or not an invoke
+    /// path): the invoke path to POST to, with the served function's name in it
+    /// (`function` for RIE's one function), or NAME and the names there are.
+    public func notAnInvokeBody(for route: Route) -> String {
+        let name: String
+        if case .invoke(let invoked) = route {
+            name = invoked == names.first && names.count == 1 && !prefixed ? "function" : invoked
+        } else {
+            name = names.count == 1 && !prefixed ? "function" : "NAME"
+        }
+        var message = "POST events to \(Self.invokePrefix)\(name)\(Self.invokeSuffix)"
+        if name == "NAME" { message += ", NAME one of: " + names.joined(separator: ", ") }
+        return #"{"errorMessage":"\#(escaped(message))","errorType":"InvalidRequest"}"#
+    }
+
     private func escaped(_ text: String) -> String { JSONText.escaped(text) }
 }

@@ -8,6 +8,7 @@ import LambdaRuntimeAPI
 /// - 1.0: the answer must be an object with `statusCode`, else 502, as a REST API
 ///   answers a malformed proxy response.
 ///
+/// A status must be final (200 to 599); a 204's or 304's body is dropped.
 /// A function error is a 502 with a JSON message, as API Gateway answers one. Header
 /// names that are not HTTP tokens are dropped and control characters in values become
 /// spaces, so that no answer can forge the response's framing; Content-Length,
@@ -35,9 +36,11 @@ public struct HTTPAPIAnswer: Equatable, Sendable {
             return HTTPAPIAnswer(status: 200, headers: [Header(name: "Content-Type", value: "application/json")], body: bytes)
         }
         guard let status = statusCode(code) else {
-            return malformed("the function's statusCode must be a number from 100 to 599; got \(code.kind)")
+            return malformed("the function's statusCode must be a number from 200 to 599; got \(code.kind)")
         }
         var answer = HTTPAPIAnswer(status: status, headers: fields(members, cookies: format == .v2), body: [])
+        // Written after a 204's or 304's head, a body would be read as the next response.
+        guard hasBody(status) else { return answer }
         switch member("body", members) {
         case .string(let text)?:
             if case .bool(true)? = member("isBase64Encoded", members) {
@@ -94,10 +97,14 @@ public struct HTTPAPIAnswer: Equatable, Sendable {
         members.first { $0.0 == name }?.1
     }
 
+    /// A final status: 1xx are interim (the request would stay unanswered), so not one.
     private static func statusCode(_ value: JSONValue) -> Int? {
-        guard case .number(let text) = value, let code = Int(text), (100...599).contains(code) else { return nil }
+        guard case .number(let text) = value, let code = Int(text), (200...599).contains(code) else { return nil }
         return code
     }
+
+    /// Whether a response with `status` has a body: 204 and 304 have none (RFC 9110).
+    static func hasBody(_ status: Int) -> Bool { status != 204 && status != 304 }
 
     /// `headers`, then `multiValueHeaders`, then (2.0) each of `cookies` as `Set-Cookie`.
     private static func fields(_ members: [(String, JSONValue)], cookies: Bool) -> [Header] {

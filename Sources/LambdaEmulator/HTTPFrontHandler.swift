@@ -9,7 +9,8 @@ import NIOHTTP1
 /// (an invoke path, or one that names no function) passes on to the ``InvokeHandler``.
 ///
 /// A body may take ``InvokeEndpoint/maxEventBytes`` (6 MiB), as an invoke's event may:
-/// more is refused with 413 as soon as it is known, and the rest dropped.
+/// more is refused with 413 as soon as it is known, and the rest dropped; so is a request
+/// whose event (with its headers, and a binary body in base64) would be over 6 MiB.
 final class HTTPFrontHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -69,7 +70,7 @@ final class HTTPFrontHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func handle(_ head: HTTPRequestHead, target: (name: String, path: String), context: ChannelHandlerContext) {
-        let keepAlive = head.isKeepAlive
+        let keepAlive = head.keepsConnection
         guard let invoke = functions.invoke(target.name) else { return }
         let query = head.uri.firstIndex(of: "?").map { String(head.uri[head.uri.index(after: $0)...]) } ?? ""
         let request = HTTPAPIRequest(
@@ -81,8 +82,18 @@ final class HTTPFrontHandler: ChannelInboundHandler, @unchecked Sendable {
         let format = functions.format
         let log = functions.log
         let what = "\(target.name): \(request.method) \(request.path)"
-        var invocation = EmulatedInvocation(payload: HTTPAPIEvent.make(request, format: format))
-        let stream = HTTPFrontStream(channel: context.channel, keepAlive: keepAlive)
+        let payload = HTTPAPIEvent.make(request, format: format)
+        // The body fits, but the event around it (headers, and a binary body in base64,
+        // 4/3 its size) may not: Lambda would refuse it, so refuse it here as the caller's.
+        guard payload.count <= InvokeEndpoint.maxEventBytes else {
+            let text = #"{"message":"Request Entity Too Large: the event made of this request is \#(payload.count) bytes (a binary body goes in base64, 4/3 its size); Lambda takes at most \#(InvokeEndpoint.maxEventBytes)"}"#
+            let body = context.channel.allocator.buffer(string: text)
+            context.writeResponse(.payloadTooLarge, headers: HTTPHeaders([("Content-Type", "application/json")]), body: body, keepAlive: keepAlive)
+            return
+        }
+        var invocation = EmulatedInvocation(payload: payload)
+        let cut: (@Sendable (String) -> Void)? = log.map { log in { @Sendable why in log("\(what): function error \(why)") } }
+        let stream = HTTPFrontStream(channel: context.channel, keepAlive: keepAlive, version: head.version, cut: cut)
         invocation.stream = stream
         let event = invocation
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

@@ -58,7 +58,7 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        keepAlive = head.isKeepAlive
+        keepAlive = head.keepsConnection
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         let route = functions.router.route(path)
         if case .unknownFunction(let name) = route {
@@ -66,8 +66,7 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         guard head.method == .POST, case .invoke(let name) = route, let invoke = functions.invoke(name) else {
-            let text = #"{"errorMessage":"POST events to \#(InvokeEndpoint.path)","errorType":"InvalidRequest"}"#
-            respond(status: .notFound, headers: [], body: Array(text.utf8), context: context)
+            respond(status: .notFound, headers: [], body: Array(functions.router.notAnInvokeBody(for: route).utf8), context: context)
             return
         }
         let headers: InvokeHeaders
@@ -128,10 +127,26 @@ final class InvokeHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
+    /// A request SwiftNIO could not parse has its 400 already; nothing after it on the
+    /// connection will be parsed, so the connection ends rather than staying open idle.
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
     private func respond(status: HTTPResponseStatus, headers extra: [(String, String)], body: [UInt8], context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         for (name, value) in extra { headers.add(name: name, value: value) }
         context.writeResponse(status, headers: headers, body: context.channel.allocator.buffer(bytes: body), keepAlive: keepAlive)
+    }
+}
+
+extension HTTPRequestHead {
+    /// Whether the connection serves another request after this one. After a request
+    /// that asks to upgrade (an `Upgrade` header, or CONNECT), SwiftNIO's decoder parses
+    /// nothing more: what the client sends next would never be answered, so the reply says
+    /// `Connection: close` and the connection ends.
+    var keepsConnection: Bool {
+        isKeepAlive && method != .CONNECT && !headers.contains(name: "Upgrade")
     }
 }

@@ -57,6 +57,22 @@ import Testing
         #expect(message?.hasPrefix("Malformed Lambda proxy response: ") == true)
     }
 
+    /// A 1xx is never a final status: it would leave the request unanswered.
+    @Test(arguments: [100, 101, 103, 199])
+    func anInformationalStatusIsMalformed(status: Int) throws {
+        let got = Self.answer(#"{"statusCode":\#(status),"body":"x"}"#)
+        #expect(got.status == 502)
+        let message = try #require(try JSONSerialization.jsonObject(with: Data(got.body)) as? [String: String])["message"]
+        #expect(message?.contains("from 200 to 599") == true, "\(message ?? "")")
+        #expect(HTTPAPIAnswer.prelude(Array(#"{"statusCode":\#(status)}"#.utf8)) == nil)
+    }
+
+    @Test(arguments: [204, 304])
+    func aBodylessStatusHasNoBody(status: Int) {
+        let got = Self.answer(#"{"statusCode":\#(status),"headers":{"X-S":"1"},"body":"stray"}"#)
+        #expect(got == HTTPAPIAnswer(status: status, headers: [Self.header("X-S", "1")], body: []))
+    }
+
     @Test func headersCannotBreakTheResponsesFraming() {
         let got = Self.answer(
             #"{"statusCode":200,"headers":{"X-Bad\r\nInjected":"1","X-Ok":"a\r\nInjected: 1","Content-Length":"999","Transfer-Encoding":"chunked"}}"#)
@@ -87,6 +103,19 @@ import Testing
         #expect(named.route("/2015-03-31/functions/function/invocations") == .invoke("hello"))
         #expect(named.route("/2015-03-31/functions/hello/invocations") == .invoke("hello"))
         #expect(named.route("/a") == .notFound)
+    }
+
+    /// A GET to an invoke path, or a path that is none, is told the invoke path of the
+    /// functions served, never RIE's `function` when that is not one of them.
+    @Test func aRequestThatIsNoInvokeIsToldTheInvokePathsThereAre() {
+        let several = FunctionRouter(names: ["a", "ab"], http: false, prefixed: true)
+        #expect(several.notAnInvokeBody(for: several.route("/2015-03-31/functions/ab/invocations")).contains("POST events to /2015-03-31/functions/ab/invocations"))
+        #expect(several.notAnInvokeBody(for: several.route("/other")).contains("POST events to /2015-03-31/functions/NAME/invocations, NAME one of: a, ab"))
+        let single = FunctionRouter(names: ["hello"], http: false, prefixed: false)
+        #expect(single.notAnInvokeBody(for: single.route("/2015-03-31/functions/function/invocations")).contains("/2015-03-31/functions/function/invocations"))
+        #expect(single.notAnInvokeBody(for: single.route("/other")).contains("/2015-03-31/functions/function/invocations"))
+        let named = FunctionRouter(names: ["hello"], http: true, prefixed: true)
+        #expect(named.notAnInvokeBody(for: named.route("/2015-03-31/functions/hello/invocations")).contains("/functions/hello/invocations"))
     }
 
     @Test func severalFunctionsAreRoutedByTheirPrefix() throws {

@@ -9,6 +9,10 @@
  *                then, once the file the request's X-Marker header names exists (at most
  *                30 s), "second\n"; "no marker\n" if it never came
  *   .../fail     a function error
+ *   .../cut      a streamed answer (status 200) that fails after "partial"
+ *   .../raw      the request's body (sent in base64: a binary Content-Type) as the answer,
+ *                byte for byte, to send what a careless plugin would
+ *   .../rawstream  the same bytes as a stream with the function URL Content-Type
  *   otherwise    the JSON answer {"plain":true}, which has no statusCode
  */
 #define _GNU_SOURCE
@@ -102,6 +106,47 @@ static lambda_status stream(const lambda_invocation *inv) {
     return inv->host->stream_end(inv);
 }
 
+/* The request's body, base64-decoded, into a new buffer (NULL if none); its size in `size`. */
+static char *raw_body(const lambda_invocation *inv, size_t *size) {
+    const char *key = "\"body\":\"";
+    const char *start = memmem(inv->payload, inv->payload_size, key, strlen(key));
+    *size = 0;
+    if (start == NULL) return NULL;
+    start += strlen(key);
+    const char *stop = (const char *)inv->payload + inv->payload_size;
+    char *out = malloc(inv->payload_size);
+    if (out == NULL) return NULL;
+    unsigned value = 0;
+    int bits = 0;
+    for (const char *c = start; c < stop && *c != '"'; c++) {
+        const char *at = strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", *c);
+        if (at == NULL || *c == 0) continue;
+        value = value << 6 | (unsigned)(at - "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[(*size)++] = (char)(value >> bits & 0xFF);
+        }
+    }
+    return out;
+}
+
+static lambda_status raw(const lambda_invocation *inv, int streamed) {
+    size_t size;
+    char *bytes = raw_body(inv, &size);
+    if (bytes == NULL) return inv->host->fail(inv, "HTTPAnswers.NoBody", "send the answer as a binary body");
+    lambda_status status;
+    if (streamed) {
+        status = inv->host->stream_begin(inv, LAMBDA_HTTP_INTEGRATION_CONTENT_TYPE);
+        if (status == LAMBDA_OK) status = inv->host->stream_write(inv, bytes, size);
+        if (status == LAMBDA_OK) status = inv->host->stream_end(inv);
+    } else {
+        status = inv->host->respond(inv, bytes, size);
+    }
+    free(bytes);
+    return status;
+}
+
 LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
     if (path_ends_with(inv, "/status")) {
         static const char answer[] =
@@ -112,6 +157,14 @@ LAMBDA_EXPORT lambda_status handler(const lambda_invocation *inv) {
     if (path_ends_with(inv, "/mirror")) return mirror(inv);
     if (path_ends_with(inv, "/stream")) return stream(inv);
     if (path_ends_with(inv, "/event")) return event(inv);
+    if (path_ends_with(inv, "/raw")) return raw(inv, 0);
+    if (path_ends_with(inv, "/rawstream")) return raw(inv, 1);
+    if (path_ends_with(inv, "/cut")) {
+        lambda_status status = lambda_stream_http_begin(inv, 200, "{\"Content-Type\":\"text/plain\"}", NULL);
+        if (status == LAMBDA_OK) status = inv->host->stream_write(inv, "partial", 7);
+        if (status != LAMBDA_OK) return status;
+        return inv->host->fail(inv, "HTTPAnswers.Cut", "failed in the middle of the stream");
+    }
     if (path_ends_with(inv, "/fail")) return inv->host->fail(inv, "HTTPAnswers.Failed", "asked to fail");
     static const char plain[] = "{\"plain\":true}";
     return inv->host->respond(inv, plain, sizeof plain - 1);
