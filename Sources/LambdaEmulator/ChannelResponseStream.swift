@@ -24,12 +24,6 @@ final class ChannelResponseStream: ResponseStream, @unchecked Sendable {
         self.keepAlive = keepAlive
     }
 
-    static func base64(_ bytes: [UInt8]) -> String {
-        var writer = ByteWriter(capacity: bytes.count * 4 / 3 + 4)
-        bytes.withUnsafeBytes { writer.append(base64: $0) }
-        return String(decoding: writer.bytes, as: UTF8.self)
-    }
-
     func begin(contentType: String) {
         channel.eventLoop.execute { [self] in
             guard !begun else { return }
@@ -57,7 +51,7 @@ final class ChannelResponseStream: ResponseStream, @unchecked Sendable {
             var trailers: HTTPHeaders?
             if let errorType {
                 var fields = HTTPHeaders([("X-Amz-Function-Error", "Unhandled"), ("Lambda-Runtime-Function-Error-Type", errorType)])
-                if let document = errorBody.map(Self.base64), document.utf8.count <= Self.maxTrailerDocument {
+                if let document = errorBody.map(Base64.encode), document.utf8.count <= Self.maxTrailerDocument {
                     fields.add(name: "Lambda-Runtime-Function-Error-Body", value: document)
                 }
                 trailers = fields

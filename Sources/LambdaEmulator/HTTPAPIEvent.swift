@@ -88,7 +88,7 @@ public enum HTTPAPIEvent {
         if request.bodyIsText {
             return #","body":"# + quoted(String(decoding: request.body, as: UTF8.self)) + #","isBase64Encoded":false"#
         }
-        return #","body":""# + ChannelResponseStream.base64(request.body) + #"","isBase64Encoded":true"#
+        return #","body":""# + Base64.encode(request.body) + #"","isBase64Encoded":true"#
     }
 
     /// The host the request named (without its port), and its first label.

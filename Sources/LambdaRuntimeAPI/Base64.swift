@@ -1,6 +1,13 @@
 /// Strict base64 (RFC 4648, padding optional): bytes have one spelling, with or without
 /// its padding.
 public enum Base64 {
+    /// `bytes` in base64, with padding (``ByteWriter/append(base64:)``'s spelling).
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var writer = ByteWriter(capacity: bytes.count * 4 / 3 + 4)
+        bytes.withUnsafeBytes { writer.append(base64: $0) }
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
     /// The bytes a base64 string holds, or nil when it is not valid base64.
     public static func decode(_ text: String) -> [UInt8]? {
         var bytes: [UInt8] = []

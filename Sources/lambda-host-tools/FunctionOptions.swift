@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import LambdaEmulator
+import LambdaPackaging
 
 /// The Lambda environment of a local run: what Lambda would set for the function. A flag
 /// given wins over the config file's setting, which wins over the default.
@@ -155,10 +156,7 @@ struct LocalFunction {
 
 /// The folder of a program given as a path; the current folder for a bare name.
 func folder(of program: String) -> String {
-    guard program.contains("/") else { return currentFolder() }
-    let parts = program.split(separator: "/", omittingEmptySubsequences: false).dropLast()
-    let folder = parts.joined(separator: "/")
-    return folder.isEmpty ? "/" : folder
+    program.contains("/") ? FileSystem.folder(of: program) : currentFolder()
 }
 
 /// Refuses a numeric flag outside `range`, naming the flag, the range and its `unit`.
@@ -222,6 +220,5 @@ var hostBinary: String {
 
 /// Writes a line to stderr.
 func note(_ text: String) {
-    let line = Array((text + "\n").utf8)
-    line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+    StandardError.line(text)
 }

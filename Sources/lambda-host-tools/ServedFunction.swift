@@ -30,13 +30,9 @@ struct ServedFunction {
 
     /// Refuses a name that Lambda would refuse.
     static func checkName(_ name: String, flag: String) throws {
-        let bytes = Array(name.utf8)
-        let allowed = { (b: UInt8) in
-            (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) || b == UInt8(ascii: "-") || b == UInt8(ascii: "_")
-        }
-        guard (1...64).contains(bytes.count), bytes.allSatisfy(allowed) else {
+        guard FunctionConfiguration.isFunctionName(name) else {
             throw ValidationError(
-                "\(flag): a function name must be 1 to 64 of the characters A-Z a-z 0-9 - _, as Lambda requires; got '\(ArgumentBytes.escaped(bytes))'")
+                "\(flag): a function name must be 1 to 64 of the characters A-Z a-z 0-9 - _, as Lambda requires; got '\(ArgumentBytes.escaped(Array(name.utf8)))'")
         }
     }
 }
